@@ -1,0 +1,12 @@
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("SECRET_KEY", "test-only-key")
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is deliberately slow; tests that check hashing set it back themselves.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

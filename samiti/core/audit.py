@@ -1,0 +1,50 @@
+"""The audit trail: every write says who, when, what changed and through which channel."""
+
+from typing import Any
+
+from django.db import models
+
+from samiti.core.models import AuditEvent, Channel
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """Return the JSON-friendly values of `fields` on `obj`, for a later diff."""
+    return {name: _plain(getattr(obj, _attname(obj, name))) for name in fields}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    changes: dict[str, list[Any]] | None = None,
+    channel: str = Channel.WEB,
+    association_id: int | None = None,
+    note: str = "",
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=obj.pk,
+        object_repr=str(obj)[:200],
+        changes=changes or {},
+        channel=channel,
+        association_id=association_id,
+        note=note,
+    )
+
+
+def _attname(obj: models.Model, name: str) -> str:
+    field = obj._meta.get_field(name)
+    return getattr(field, "attname", name)
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str, list, dict)):
+        return value
+    return str(value)

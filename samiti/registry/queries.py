@@ -1,0 +1,139 @@
+"""Reads shared by pages, the API and exports; every read of member data is scoped here."""
+
+import datetime
+import re
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from samiti.core.bengali import to_latin_digits
+from samiti.registry.models import WG_FIELDS, Area, Member, Organisation, Role, User
+
+
+def _member_scope(user: User) -> Q | None:
+    """Return the filter bounding what `user` may see, or None for the whole programme."""
+    if user.is_superuser or user.role == Role.PROGRAMME_ADMIN:
+        return None
+    org = user.organisation
+    if org is not None:
+        if org.kind == Organisation.Kind.FEDERATION:
+            return Q(association__parent_id=org.pk)
+        if org.kind == Organisation.Kind.ASSOCIATION:
+            return Q(association_id=org.pk)
+        return Q(group_id=org.pk)
+    if user.area is not None:
+        if user.area.level == Area.Level.DISTRICT:
+            return Q(district_id=user.area_id)
+        return Q(area__path__startswith=user.area.path)
+    return Q(pk__in=[])
+
+
+def _organisation_scope(user: User) -> Q | None:
+    if user.is_superuser or user.role == Role.PROGRAMME_ADMIN:
+        return None
+    org = user.organisation
+    if org is not None:
+        if org.kind == Organisation.Kind.FEDERATION:
+            return Q(pk=org.pk) | Q(parent_id=org.pk) | Q(parent__parent_id=org.pk)
+        if org.kind == Organisation.Kind.ASSOCIATION:
+            return Q(pk=org.pk) | Q(parent_id=org.pk)
+        return Q(pk=org.pk)
+    if user.area is not None:
+        return Q(area__path__startswith=user.area.path)
+    return Q(pk__in=[])
+
+
+def members_for(user: User) -> QuerySet[Member]:
+    """Every member `user` may see: the one way pages, API and exports read members."""
+    scope = _member_scope(user)
+    members = Member.objects.all()
+    return members if scope is None else members.filter(scope)
+
+
+def organisations_for(user: User) -> QuerySet[Organisation]:
+    scope = _organisation_scope(user)
+    organisations = Organisation.objects.all()
+    return organisations if scope is None else organisations.filter(scope)
+
+
+def member_or_404(user: User, pk: int) -> Member:
+    member = (
+        members_for(user)
+        .select_related("group", "association", "area", "district", "household")
+        .filter(pk=pk)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
+
+
+def organisation_or_404(user: User, pk: int) -> Organisation:
+    organisation = organisations_for(user).select_related("parent", "area").filter(pk=pk).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def groups_for(user: User) -> QuerySet[Organisation]:
+    return organisations_for(user).filter(kind=Organisation.Kind.GROUP, status__in=["active", "forming"])
+
+
+AGE_BANDS = {"under18": (0, 17), "18-35": (18, 35), "36-59": (36, 59), "60plus": (60, 200)}
+
+
+def search_members(user: User, filters: dict, today: datetime.date | None = None) -> QuerySet[Member]:
+    """Members in `user`'s scope matching the filters of the member list (see MemberFilterForm).
+
+    The list page, its exports and the API all filter through here.
+    """
+    today = today or timezone.localdate()
+    members = members_for(user)
+    status = filters.get("status") or "active"
+    if status == "active":
+        members = members.filter(is_active=True)
+    elif status == "left":
+        members = members.filter(is_active=False, merged_into__isnull=True)
+    text = (filters.get("q") or "").strip()
+    if text:
+        latin = to_latin_digits(text)
+        digits = re.sub(r"[\s+-]", "", latin)
+        match = Q(name_en__icontains=text) | Q(name_bn__icontains=text) | Q(code__iexact=text)
+        if digits.isdigit() and len(digits) >= 4:
+            match |= Q(phone__endswith=digits.lstrip("0")) | Q(national_id__startswith=digits)
+        members = members.filter(match)
+    organisation = filters.get("organisation")
+    if organisation:
+        members = members.filter(
+            Q(group_id=organisation.pk)
+            | Q(association_id=organisation.pk)
+            | Q(association__parent_id=organisation.pk)
+        )
+    area = filters.get("area")
+    if area:
+        if area.level == Area.Level.DISTRICT:
+            members = members.filter(district_id=area.pk)
+        else:
+            members = members.filter(area__path__startswith=area.path)
+    if filters.get("sex"):
+        members = members.filter(sex=filters["sex"])
+    band = AGE_BANDS.get(filters.get("age_band") or "")
+    if band:
+        youngest, oldest = band
+        members = members.filter(birth_year__gte=today.year - oldest, birth_year__lte=today.year - youngest)
+    ethnicity = filters.get("ethnicity")
+    if ethnicity == "minority":
+        members = members.filter(is_ethnic_minority=True)
+    elif ethnicity:
+        members = members.filter(ethnicity=ethnicity)
+    disability = filters.get("disability")
+    if disability == "yes":
+        members = members.filter(has_disability=True)
+    elif disability == "no":
+        members = members.filter(has_disability=False).exclude(**{f"{WG_FIELDS[0]}__isnull": True})
+    elif disability == "not_asked":
+        members = members.filter(**{f"{f}__isnull": True for f in WG_FIELDS})
+    if filters.get("farmer_category"):
+        members = members.filter(farmer_category=filters["farmer_category"])
+    return members

@@ -1,0 +1,640 @@
+"""Every write to the registry, with its rules and its audit row."""
+
+import datetime
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samiti.core import audit
+from samiti.core.bengali import name_key, to_latin_digits
+from samiti.core.errors import SamitiError
+from samiti.core.models import AuditEvent, Channel
+from samiti.registry.models import (
+    WG_FIELDS,
+    ApiToken,
+    Area,
+    CommitteeOffice,
+    ConsentMethod,
+    Crop,
+    DuplicateFlag,
+    Ethnicity,
+    Household,
+    Member,
+    Organisation,
+    Sex,
+    User,
+)
+from samiti.registry.queries import organisations_for
+
+
+class RegistryError(SamitiError):
+    code = "registry"
+
+
+# The fields of a member that people edit; the rest are derived by `_derive`.
+MEMBER_FIELDS = [
+    "code",
+    "name_bn",
+    "name_en",
+    "sex",
+    "birth_date",
+    "birth_year",
+    "phone",
+    "national_id",
+    "ethnicity",
+    *WG_FIELDS,
+    "land_owned",
+    "land_cultivated",
+    "main_crops",
+    "group",
+    "area",
+    "household",
+    "joined_on",
+    "left_on",
+    "leaving_reason",
+    "consent_on",
+    "consent_method",
+]
+ORGANISATION_FIELDS = [
+    "kind",
+    "code",
+    "name_en",
+    "name_bn",
+    "parent",
+    "area",
+    "registration_number",
+    "registered_on",
+    "status",
+]
+NATIONAL_ID_LENGTHS = (10, 13, 17)
+
+
+def normalise_phone(raw: str, region: str | None = None) -> str:
+    """Return the phone number in E.164, or raise if it is not a possible mobile or fixed line."""
+    text = to_latin_digits((raw or "").strip())
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, region or settings.PHONE_REGION)
+    except phonenumbers.NumberParseException as error:
+        raise RegistryError(
+            _("“%(value)s” is not a phone number.") % {"value": raw}, field="phone"
+        ) from error
+    if not phonenumbers.is_valid_number(number):
+        raise RegistryError(_("“%(value)s” is not a valid phone number.") % {"value": raw}, field="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_national_id(raw: str) -> str:
+    """Return the national ID as digits only; it must have 10, 13 or 17 of them."""
+    text = re.sub(r"[\s-]", "", to_latin_digits((raw or "").strip()))
+    if not text:
+        return ""
+    if not text.isdigit() or not text.isascii():
+        raise RegistryError(_("A national ID has digits only."), field="national_id")
+    if len(text) not in NATIONAL_ID_LENGTHS:
+        raise RegistryError(
+            _("A national ID has 10, 13 or 17 digits; this one has %(count)d.") % {"count": len(text)},
+            field="national_id",
+        )
+    return text
+
+
+def check_member(fields: dict[str, Any], today: datetime.date | None = None) -> dict[str, str]:
+    """Check member fields that are already typed; return {field: reason} for each problem."""
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    if not (fields.get("name_bn") or fields.get("name_en")):
+        errors["name_en"] = str(_("A name is required, in Bengali or in Latin script."))
+    if fields.get("sex") not in Sex.values:
+        errors["sex"] = str(_("Sex must be female, male or third gender."))
+    if fields.get("ethnicity") and fields["ethnicity"] not in Ethnicity.values:
+        errors["ethnicity"] = str(_("Unknown ethnicity."))
+    if fields.get("consent_method") and fields["consent_method"] not in ConsentMethod.values:
+        errors["consent_method"] = str(_("Unknown way of giving consent."))
+    for crop in fields.get("main_crops") or []:
+        if crop not in Crop.values:
+            errors["main_crops"] = str(_("Unknown crop “%(crop)s”.") % {"crop": crop})
+    for field in WG_FIELDS:
+        value = fields.get(field)
+        if value is not None and value not in (1, 2, 3, 4):
+            errors[field] = str(_("An answer is 1, 2, 3 or 4 (or blank if not asked)."))
+    birth_date, birth_year = fields.get("birth_date"), fields.get("birth_year")
+    if birth_date and birth_date > today:
+        errors["birth_date"] = str(_("The date of birth is in the future."))
+    if birth_year and not (today.year - 120 <= birth_year <= today.year - 10):
+        errors["birth_year"] = str(_("A member is between 10 and 120 years old."))
+    if birth_date and birth_year and birth_date.year != birth_year:
+        errors["birth_year"] = str(_("The year of birth does not match the date of birth."))
+    joined_on, left_on = fields.get("joined_on"), fields.get("left_on")
+    if left_on and joined_on and left_on < joined_on:
+        errors["left_on"] = str(_("A member cannot leave before joining."))
+    if left_on and not fields.get("leaving_reason"):
+        errors["leaving_reason"] = str(_("Say why the member left."))
+    for field in ("land_owned", "land_cultivated"):
+        value = fields.get(field)
+        if value is not None and not (0 <= value <= 100_000):
+            errors[field] = str(_("Land is given in decimals, from 0 to 100,000."))
+    group = fields.get("group")
+    if group is not None and group.kind != Organisation.Kind.GROUP:
+        errors["group"] = str(_("A member belongs to a group, not to a federation or association."))
+    return errors
+
+
+def _derive(member: Member) -> None:
+    group = member.group
+    member.association_id = group.parent_id
+    if member.area_id is None:
+        member.area = group.area
+    area = member.area
+    district_code = area.district_code()
+    if district_code is None:
+        raise RegistryError(_("The member's area must lie within a district."), field="area")
+    if area.level == Area.Level.DISTRICT:
+        member.district_id = area.pk
+    elif member.district_id is None or member.district.code != district_code:
+        member.district = Area.objects.get(code=district_code)
+    if member.birth_date:
+        member.birth_year = member.birth_date.year
+    member.name_key_bn = name_key(member.name_bn)
+    member.name_key_en = name_key(member.name_en)
+
+
+def next_member_code(group: Organisation) -> str:
+    """Number members within their group: GROUPCODE-001, -002, ..."""
+    taken = Member.objects.filter(group=group).count() + 1
+    while Member.objects.filter(code=f"{group.code}-{taken:03d}").exists():
+        taken += 1
+    return f"{group.code}-{taken:03d}"
+
+
+def _raise_first(errors: dict[str, str]) -> None:
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise RegistryError(message, field=field)
+
+
+def _clean_member_input(fields: dict[str, Any]) -> dict[str, Any]:
+    fields = dict(fields)
+    if "phone" in fields:
+        fields["phone"] = normalise_phone(fields["phone"] or "")
+    if "national_id" in fields:
+        fields["national_id"] = normalise_national_id(fields["national_id"] or "")
+    for key in ("name_bn", "name_en", "leaving_reason", "code"):
+        if key in fields:
+            fields[key] = (fields[key] or "").strip()
+    return fields
+
+
+def _check_scope(actor: User | None, organisation: Organisation) -> None:
+    """Refuse a write outside the actor's scope, as the read would have (404-equivalent)."""
+    if actor is None:
+        return
+    if not actor.can_edit or not organisations_for(actor).filter(pk=organisation.pk).exists():
+        raise RegistryError(_("You may not change records of this organisation."), code="forbidden")
+
+
+@transaction.atomic
+def register_member(*, actor: User | None, channel: str = Channel.WEB, **fields: Any) -> Member:
+    """Register one person as a member of a group."""
+    unknown = set(fields) - set(MEMBER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown member fields: {sorted(unknown)}")
+    fields = _clean_member_input(fields)
+    _raise_first(check_member(fields))
+    _check_scope(actor, fields["group"])
+    member = Member(**fields)
+    if not member.code:
+        member.code = next_member_code(member.group)
+    elif Member.objects.filter(code=member.code).exists():
+        raise RegistryError(_("Member number %(code)s is taken.") % {"code": member.code}, field="code")
+    _derive(member)
+    member.save()
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=member,
+        changes=audit.diff({}, audit.snapshot(member, MEMBER_FIELDS)),
+        channel=channel,
+        association_id=member.association_id,
+    )
+    flag_duplicates(member)
+    return member
+
+
+@transaction.atomic
+def update_member(
+    *, actor: User | None, member: Member, channel: str = Channel.WEB, **changes: Any
+) -> Member:
+    """Change a member's record; only fields that really change are written and audited."""
+    unknown = set(changes) - set(MEMBER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown member fields: {sorted(unknown)}")
+    _check_scope(actor, member.group)
+    changes = _clean_member_input(changes)
+    before = audit.snapshot(member, MEMBER_FIELDS)
+    merged = {f: getattr(member, f) for f in MEMBER_FIELDS} | changes
+    _raise_first(check_member(merged))
+    if "group" in changes:
+        _check_scope(actor, changes["group"])
+    if (
+        changes.get("code")
+        and changes["code"] != member.code
+        and Member.objects.filter(code=changes["code"]).exclude(pk=member.pk).exists()
+    ):
+        raise RegistryError(_("Member number %(code)s is taken.") % {"code": changes["code"]}, field="code")
+    for field, value in changes.items():
+        setattr(member, field, value)
+    _derive(member)
+    changed = audit.diff(before, audit.snapshot(member, MEMBER_FIELDS))
+    if not changed:
+        return member
+    member.updated_at = timezone.now()
+    member.save()
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=member,
+        changes=changed,
+        channel=channel,
+        association_id=member.association_id,
+    )
+    if {"phone", "national_id", "name_bn", "name_en", "area"} & set(changed):
+        flag_duplicates(member)
+    member.refresh_from_db(fields=["has_disability", "is_ethnic_minority", "is_active", "farmer_category"])
+    return member
+
+
+@transaction.atomic
+def delete_member(*, actor: User | None, member: Member, channel: str = Channel.WEB) -> None:
+    """Delete a record registered by mistake; the audit keeps what it held."""
+    _check_scope(actor, member.group)
+    if member.offices.exists() or member.merged_members.exists():
+        raise RegistryError(
+            _("This member has committee offices or merged records: record that they left instead.")
+        )
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        obj=member,
+        changes=audit.diff(audit.snapshot(member, MEMBER_FIELDS), {}),
+        channel=channel,
+        association_id=member.association_id,
+    )
+    Household.objects.filter(representative=member).update(representative=None)
+    member.delete()
+
+
+def duplicate_candidates(member: Member) -> list[tuple[Member, str]]:
+    """Other active members who may be the same person, with the reason."""
+    found: list[tuple[Member, str]] = []
+    others = Member.objects.exclude(pk=member.pk).filter(merged_into__isnull=True)
+    if member.national_id:
+        found += [
+            (m, DuplicateFlag.Reason.NATIONAL_ID) for m in others.filter(national_id=member.national_id)
+        ]
+    if member.phone:
+        found += [(m, DuplicateFlag.Reason.PHONE) for m in others.filter(phone=member.phone)]
+    keys = {k for k in (member.name_key_bn, member.name_key_en) if k}
+    if keys:
+        same_name = others.filter(area_id=member.area_id).filter(
+            Q(name_key_bn__in=keys) | Q(name_key_en__in=keys)
+        )
+        found += [(m, DuplicateFlag.Reason.NAME) for m in same_name]
+    return found
+
+
+def flag_duplicates(member: Member) -> list[DuplicateFlag]:
+    """Flag possible duplicates of `member` for a person to decide on; never merge here."""
+    flags = []
+    for other, reason in duplicate_candidates(member):
+        flags.append(flag_pair(member, other, reason))
+    return flags
+
+
+def flag_pair(a: Member, b: Member, reason: str) -> DuplicateFlag:
+    first, second = (a, b) if a.pk < b.pk else (b, a)
+    flag, _created = DuplicateFlag.objects.get_or_create(
+        member=first, other=second, reason=reason, defaults={"association_id": first.association_id}
+    )
+    return flag
+
+
+@transaction.atomic
+def keep_apart(*, actor: User, flag: DuplicateFlag) -> DuplicateFlag:
+    """Record that two flagged records are different people."""
+    _check_scope(actor, flag.member.group)
+    _check_scope(actor, flag.other.group)
+    DuplicateFlag.objects.filter(
+        member=flag.member, other=flag.other, status=DuplicateFlag.Status.OPEN
+    ).update(status=DuplicateFlag.Status.KEPT_APART, resolved_by=actor, resolved_at=timezone.now())
+    flag.refresh_from_db()
+    return flag
+
+
+@transaction.atomic
+def merge_members(*, actor: User, keep: Member, drop: Member, channel: str = Channel.WEB) -> Member:
+    """Merge `drop` into `keep`: blanks of `keep` are filled from `drop`, and `drop` is retired.
+
+    Both records stay, so the history of each is kept; `drop` points to `keep`.
+    """
+    if keep.pk == drop.pk:
+        raise RegistryError(_("A member cannot be merged with itself."))
+    if drop.merged_into_id or keep.merged_into_id:
+        raise RegistryError(_("One of these records has already been merged."))
+    _check_scope(actor, keep.group)
+    _check_scope(actor, drop.group)
+    fill = {
+        f: getattr(drop, f)
+        for f in MEMBER_FIELDS
+        if f not in ("code", "group", "area", "joined_on", "left_on", "leaving_reason")
+        and getattr(keep, f) in (None, "", [])
+        and getattr(drop, f) not in (None, "", [])
+    }
+    if drop.joined_on < keep.joined_on:
+        fill["joined_on"] = drop.joined_on
+    if fill:
+        update_member(actor=actor, member=keep, channel=channel, **fill)
+    CommitteeOffice.objects.filter(member=drop).update(member=keep)
+    Household.objects.filter(representative=drop).update(representative=keep)
+    before = audit.snapshot(drop, ["left_on", "leaving_reason"])
+    drop.merged_into = keep
+    drop.left_on = drop.left_on or timezone.localdate()
+    drop.leaving_reason = f"merged into {keep.code}"
+    drop.updated_at = timezone.now()
+    drop.save()
+    after = audit.snapshot(drop, ["left_on", "leaving_reason"]) | {"merged_into": keep.code}
+    for obj, changes, note in (
+        (drop, audit.diff(before, after), f"merged into {keep.code}"),
+        (keep, {"merged_from": [None, drop.code]}, f"{drop.code} merged into this record"),
+    ):
+        audit.record(
+            actor=actor,
+            action=AuditEvent.Action.MERGE,
+            obj=obj,
+            changes=changes,
+            channel=channel,
+            association_id=obj.association_id,
+            note=note,
+        )
+    DuplicateFlag.objects.filter(
+        Q(member__in=[keep, drop]) & Q(other__in=[keep, drop]), status=DuplicateFlag.Status.OPEN
+    ).update(status=DuplicateFlag.Status.MERGED, resolved_by=actor, resolved_at=timezone.now())
+    keep.refresh_from_db()
+    return keep
+
+
+def _check_organisation(fields: dict[str, Any]) -> None:
+    kind, parent = fields.get("kind"), fields.get("parent")
+    if kind not in Organisation.Kind.values:
+        raise RegistryError(_("Choose federation, association or group."), field="kind")
+    expected = Organisation.PARENT_KIND.get(kind)
+    if kind == Organisation.Kind.GROUP and parent is None:
+        raise RegistryError(_("A group belongs to an association."), field="parent")
+    if parent is not None and parent.kind != expected:
+        raise RegistryError(
+            _("A %(kind)s belongs to a %(parent)s.") % {"kind": kind, "parent": expected or "—"},
+            field="parent",
+        )
+    if not fields.get("code"):
+        raise RegistryError(_("A code is required."), field="code")
+    if not (fields.get("name_en") or fields.get("name_bn")):
+        raise RegistryError(_("A name is required, in Bengali or in English."), field="name_en")
+
+
+@transaction.atomic
+def create_organisation(*, actor: User | None, channel: str = Channel.WEB, **fields: Any) -> Organisation:
+    """Found a federation, an association or a group."""
+    _check_organisation(fields)
+    if fields.get("parent") is not None:
+        _check_scope(actor, fields["parent"])
+    elif actor is not None and not (actor.is_superuser or actor.role == "programme_admin"):
+        raise RegistryError(_("Only a programme admin creates federations and free-standing associations."))
+    if Organisation.objects.filter(code=fields["code"]).exists():
+        raise RegistryError(_("Code %(code)s is taken.") % {"code": fields["code"]}, field="code")
+    organisation = Organisation.objects.create(**fields)
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=organisation,
+        changes=audit.diff({}, audit.snapshot(organisation, ORGANISATION_FIELDS)),
+        channel=channel,
+        association_id=_association_of(organisation),
+    )
+    return organisation
+
+
+@transaction.atomic
+def update_organisation(
+    *, actor: User | None, organisation: Organisation, channel: str = Channel.WEB, **changes: Any
+) -> Organisation:
+    _check_scope(actor, organisation)
+    before = audit.snapshot(organisation, ORGANISATION_FIELDS)
+    merged = {f: getattr(organisation, f) for f in ORGANISATION_FIELDS} | changes
+    _check_organisation(merged)
+    if changes.get("kind", organisation.kind) != organisation.kind:
+        raise RegistryError(_("The kind of an organisation cannot change."), field="kind")
+    if "parent" in changes and changes["parent"] is not None:
+        _check_scope(actor, changes["parent"])
+    for field, value in changes.items():
+        setattr(organisation, field, value)
+    changed = audit.diff(before, audit.snapshot(organisation, ORGANISATION_FIELDS))
+    if not changed:
+        return organisation
+    organisation.save()
+    if "parent" in changed and organisation.kind == Organisation.Kind.GROUP:
+        Member.objects.filter(group=organisation).update(association_id=organisation.parent_id)
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=organisation,
+        changes=changed,
+        channel=channel,
+        association_id=_association_of(organisation),
+    )
+    return organisation
+
+
+@transaction.atomic
+def delete_organisation(
+    *, actor: User | None, organisation: Organisation, channel: str = Channel.WEB
+) -> None:
+    _check_scope(actor, organisation)
+    if organisation.children.exists() or organisation.members.exists():
+        raise RegistryError(
+            _("Only an organisation without groups or members can be deleted; dissolve it instead.")
+        )
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        obj=organisation,
+        changes=audit.diff(audit.snapshot(organisation, ORGANISATION_FIELDS), {}),
+        channel=channel,
+        association_id=_association_of(organisation),
+    )
+    organisation.delete()
+
+
+def _association_of(organisation: Organisation) -> int | None:
+    if organisation.kind == Organisation.Kind.ASSOCIATION:
+        return organisation.pk
+    if organisation.kind == Organisation.Kind.GROUP:
+        return organisation.parent_id
+    return None
+
+
+@transaction.atomic
+def add_area(
+    *, actor: User | None, parent: Area, level: str, name_en: str, name_bn: str = "", code: str = ""
+) -> Area:
+    """Add a ward or a village under a union (or a village under a ward)."""
+    allowed = {Area.Level.WARD: {Area.Level.UNION}, Area.Level.VILLAGE: {Area.Level.UNION, Area.Level.WARD}}
+    if level not in allowed or parent.level not in allowed[level]:
+        raise RegistryError(
+            _("Wards are added under a union, villages under a union or a ward."), field="level"
+        )
+    if not (name_en or name_bn):
+        raise RegistryError(_("A name is required, in Bengali or in English."), field="name_en")
+    code = code or f"{parent.code}-{level[0].upper()}{parent.children.count() + 1:02d}"
+    area = Area(level=level, code=code, parent=parent, name_en=name_en, name_bn=name_bn)
+    save_area(area)
+    audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=area, channel=Channel.WEB)
+    return area
+
+
+def save_area(area: Area) -> Area:
+    area.path = f"{area.parent.path if area.parent else '/'}{area.code}/"
+    area.save()
+    return area
+
+
+AREA_COLUMNS = ["level", "code", "name_en", "name_bn", "parent_code", "latitude", "longitude", "website"]
+
+
+@transaction.atomic
+def load_areas(rows: Iterable[dict[str, str]]) -> tuple[int, int]:
+    """Create or update areas from rows shaped like data/areas.csv; return (created, updated).
+
+    Parents must come before their children, as they do in the shipped file.
+    """
+    existing = {a.code: a for a in Area.objects.all()}
+    created = updated = 0
+    for line, row in enumerate(rows, start=2):
+        level = row["level"].strip()
+        if level not in Area.Level.values:
+            raise RegistryError(
+                _("Line %(line)d: unknown level “%(level)s”.") % {"line": line, "level": level}
+            )
+        parent = existing.get(row.get("parent_code", "").strip()) if row.get("parent_code") else None
+        if row.get("parent_code") and parent is None:
+            raise RegistryError(
+                _("Line %(line)d: unknown parent %(code)s.") % {"line": line, "code": row["parent_code"]}
+            )
+        values = {
+            "level": level,
+            "name_en": row.get("name_en", "").strip(),
+            "name_bn": row.get("name_bn", "").strip(),
+            "parent": parent,
+            "latitude": row.get("latitude") or None,
+            "longitude": row.get("longitude") or None,
+            "website": row.get("website", "").strip(),
+        }
+        area = existing.get(row["code"].strip())
+        if area is None:
+            area = Area(code=row["code"].strip(), **values)
+            created += 1
+        elif any(
+            str(getattr(area, k) or "") != str(v or "")
+            for k, v in values.items()
+            if k not in ("latitude", "longitude")
+        ):
+            for key, value in values.items():
+                setattr(area, key, value)
+            updated += 1
+        else:
+            continue
+        save_area(area)
+        existing[area.code] = area
+    return created, updated
+
+
+@transaction.atomic
+def assign_office(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    member: Member,
+    office: str,
+    started_on: datetime.date,
+    ended_on: datetime.date | None = None,
+) -> CommitteeOffice:
+    """Seat a member on an organisation's committee; a single-holder office passes on."""
+    _check_scope(actor, organisation)
+    if office not in CommitteeOffice.Office.values:
+        raise RegistryError(_("Unknown office."), field="office")
+    belongs = {
+        Organisation.Kind.GROUP: member.group_id == organisation.pk,
+        Organisation.Kind.ASSOCIATION: member.association_id == organisation.pk,
+        Organisation.Kind.FEDERATION: member.association.parent_id == organisation.pk,
+    }[organisation.kind]
+    if not belongs:
+        raise RegistryError(_("Only a member of this organisation can hold its office."), field="member")
+    if ended_on and ended_on < started_on:
+        raise RegistryError(_("An office ends after it starts."), field="ended_on")
+    if office != CommitteeOffice.Office.MEMBER:
+        CommitteeOffice.objects.filter(
+            organisation=organisation, office=office, ended_on__isnull=True
+        ).update(ended_on=started_on)
+    seat = CommitteeOffice.objects.create(
+        organisation=organisation, member=member, office=office, started_on=started_on, ended_on=ended_on
+    )
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=seat,
+        changes={"office": [None, office], "member": [None, member.code]},
+        association_id=_association_of(organisation),
+    )
+    return seat
+
+
+def _hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def issue_api_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Create a token for `user`; the key is returned once and only its hash is kept."""
+    key = "smt_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=_hash_token(key))
+    return token, key
+
+
+def revoke_api_token(*, user: User, token: ApiToken) -> None:
+    if token.user_id != user.pk and not user.is_superuser:
+        raise RegistryError(_("This token belongs to another account."), code="forbidden")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+
+
+def user_for_token(key: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user", "user__organisation", "user__area")
+        .filter(key_hash=_hash_token(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
