@@ -43,7 +43,7 @@ _LATIN_FOLDS = [
     ("th", "t"), ("dh", "d"), ("sh", "s"), ("rh", "r"), ("q", "k"), ("v", "b"),
     ("w", "b"), ("z", "j"), ("x", "ks"),
 ]  # fmt: skip
-_NOT_LETTER = re.compile(r"[^a-z\u0980-\u09ff ]+")
+_NOT_LETTER = re.compile(r"[^a-z0-9\u0980-\u09ff ]+")
 
 
 def _bengali_word_to_latin(word: str) -> str:

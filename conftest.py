@@ -1,8 +1,3 @@
-import os
-
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("SECRET_KEY", "test-only-key")
-
 import pytest
 
 
