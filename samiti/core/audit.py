@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 
 from samiti.core.models import AuditEvent, Channel
 
@@ -37,6 +38,47 @@ def record(
         association_id=association_id,
         note=note,
     )
+
+
+def record_many(
+    *,
+    actor: Any,
+    action: str,
+    objects: list[models.Model],
+    changes: list[dict[str, list[Any]]],
+    channel: str,
+    association_ids: list[int | None],
+) -> None:
+    """Write one audit row per object in one statement (for imports of many records)."""
+    if not objects:
+        return
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    as_json = AuditEvent._meta.get_field("changes").get_db_prep_save
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    label = objects[0]._meta.label_lower
+    rows = [
+        (
+            now,
+            actor_id,
+            action,
+            label,
+            obj.pk,
+            str(obj)[:200],
+            as_json(change, connection),
+            channel,
+            association_id,
+            "",
+        )
+        for obj, change, association_id in zip(objects, changes, association_ids, strict=True)
+    ]
+    columns = (
+        "at, actor_id, action, object_type, object_id, object_repr, changes, channel, association_id, note"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {AuditEvent._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * 10)})",  # noqa: S608
+            rows,
+        )
 
 
 def _attname(obj: models.Model, name: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 import phonenumbers
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -150,23 +150,88 @@ def check_member(fields: dict[str, Any], today: datetime.date | None = None) -> 
     return errors
 
 
-def _derive(member: Member) -> None:
+def _district_id(code: str, cache: dict[str, int] | None = None) -> int:
+    if cache is not None and code in cache:
+        return cache[code]
+    pk = Area.objects.values_list("pk", flat=True).get(code=code)
+    if cache is not None:
+        cache[code] = pk
+    return pk
+
+
+def _derive(member: Member, districts: dict[str, int] | None = None) -> None:
+    """Set the fields derived from others: association, district, birth year, name keys."""
     group = member.group
     member.association_id = group.parent_id
     if member.area_id is None:
         member.area = group.area
-    area = member.area
-    district_code = area.district_code()
+    district_code = member.area.district_code()
     if district_code is None:
         raise RegistryError(_("The member's area must lie within a district."), field="area")
-    if area.level == Area.Level.DISTRICT:
-        member.district_id = area.pk
-    elif member.district_id is None or member.district.code != district_code:
-        member.district = Area.objects.get(code=district_code)
+    member.district_id = _district_id(district_code, districts)
     if member.birth_date:
         member.birth_year = member.birth_date.year
     member.name_key_bn = name_key(member.name_bn)
     member.name_key_en = name_key(member.name_en)
+
+
+# Columns written by bulk_register_members; generated columns are computed by the database.
+_BULK_COLUMNS = [
+    f.column
+    for f in Member._meta.concrete_fields
+    if not f.primary_key and not isinstance(f, models.GeneratedField)
+]
+
+
+def bulk_register_members(
+    *, actor: User | None, channel: str, members: list[Member], districts: dict[str, int] | None = None
+) -> list[int]:
+    """Insert many members whose fields are already checked; return their ids in order.
+
+    The fast path for imports and demo data: one INSERT statement per batch through the
+    cursor (the ORM's bulk_create is ten times slower here), with one audit row per member.
+    Runs inside the caller's transaction; members must carry their `group` object and a code.
+    """
+    if not members:
+        return []
+    now = timezone.now()
+    districts = {} if districts is None else districts
+    rows = []
+    for member in members:
+        _derive(member, districts)
+        member.created_at = member.updated_at = now
+        rows.append(
+            [
+                f.get_db_prep_save(getattr(member, f.attname), connection)
+                for f in Member._meta.concrete_fields
+                if not f.primary_key and not isinstance(f, models.GeneratedField)
+            ]
+        )
+    table = Member._meta.db_table
+    placeholders = ", ".join(["%s"] * len(_BULK_COLUMNS))
+    columns = ", ".join(connection.ops.quote_name(c) for c in _BULK_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+    ids = _ids_by_code([m.code for m in members])
+    for member in members:
+        member.pk = ids[member.code]
+    audit.record_many(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        objects=members,
+        changes=[audit.diff({}, audit.snapshot(m, MEMBER_FIELDS)) for m in members],
+        channel=channel,
+        association_ids=[m.association_id for m in members],
+    )
+    return [m.pk for m in members]
+
+
+def _ids_by_code(codes: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(codes), 500):
+        chunk = codes[start : start + 500]
+        found.update(Member.objects.filter(code__in=chunk).values_list("code", "pk"))
+    return found
 
 
 def next_member_code(group: Organisation) -> str:
