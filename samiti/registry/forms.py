@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from samiti.registry import queries
@@ -23,6 +24,24 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def areas_for(
+    user: User, levels: list[str], programme_levels: tuple = ("district", "upazila")
+) -> QuerySet[Area]:
+    """Areas worth offering in a choice list: those in the user's district, or, for the whole
+    programme, only `programme_levels` (all 5,000 unions are too heavy for a phone's page)."""
+    base = user.area or (user.organisation.area if user.organisation else None)
+    if base is None:
+        return Area.objects.filter(level__in=programme_levels).order_by("path")
+    district = base.ancestor_codes()[: Area.ORDER.index(Area.Level.DISTRICT) + 1]
+    prefix = "/" + "/".join(district) + "/"
+    return Area.objects.filter(path__startswith=prefix, level__in=levels).order_by("path")
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Area) -> str:
+        return f"{obj.name} ({obj.get_level_display()})"
+
+
 class MemberFilterForm(forms.Form):
     """The filters of the member list; its exports and the API accept the same names."""
 
@@ -30,7 +49,7 @@ class MemberFilterForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none(), required=False
     )
-    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none(), required=False)
+    area = AreaChoiceField(label=_("Area"), queryset=Area.objects.none(), required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=BLANK + Sex.choices, required=False)
     age_band = forms.ChoiceField(
         label=_("Age"),
@@ -66,7 +85,7 @@ class MemberFilterForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = queries.organisations_for(user).order_by("kind", "name_en")
-        self.fields["area"].queryset = Area.objects.exclude(level=Area.Level.VILLAGE)
+        self.fields["area"].queryset = areas_for(user, ["district", "upazila", "union", "ward", "village"])
         if not user.sees_sensitive:
             del self.fields["ethnicity"]
             del self.fields["disability"]
@@ -89,7 +108,7 @@ class MemberForm(forms.Form):
         label=_("Main crops"), choices=Crop.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     group = forms.ModelChoiceField(label=_("Group"), queryset=Organisation.objects.none())
-    area = forms.ModelChoiceField(
+    area = AreaChoiceField(
         label=_("Village or area"),
         queryset=Area.objects.none(),
         required=False,
@@ -162,7 +181,7 @@ class OrganisationForm(forms.Form):
     parent = forms.ModelChoiceField(
         label=_("Belongs to"), queryset=Organisation.objects.none(), required=False
     )
-    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.exclude(level="division"))
+    area = AreaChoiceField(label=_("Area"), queryset=Area.objects.none())
     registration_number = forms.CharField(label=_("Registration number"), required=False, max_length=50)
     registered_on = forms.DateField(label=_("Registration date"), required=False, widget=DateInput)
     status = forms.ChoiceField(label=_("Status"), choices=Organisation.Status.choices)
@@ -170,6 +189,9 @@ class OrganisationForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = queries.organisations_for(user).exclude(kind=Organisation.Kind.GROUP)
+        self.fields["area"].queryset = areas_for(
+            user, ["district", "upazila", "union", "ward", "village"], ("district", "upazila", "union")
+        )
 
     def add_service_error(self, error: RegistryError) -> None:
         self.add_error(error.field if error.field in self.fields else None, str(error))

@@ -382,6 +382,14 @@ class Member(models.Model):
         return None
 
     @property
+    def farmer_category_label(self) -> str:
+        return FarmerCategory(self.farmer_category).label if self.farmer_category else ""
+
+    @property
+    def main_crop_labels(self) -> list[str]:
+        return [Crop(c).label for c in self.main_crops if c in Crop.values]
+
+    @property
     def masked_national_id(self) -> str:
         return mask_national_id(self.national_id)
 
