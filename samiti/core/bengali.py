@@ -46,8 +46,14 @@ _LATIN_FOLDS = [
 _NOT_LETTER = re.compile(r"[^a-z0-9\u0980-\u09ff ]+")
 
 
+# Conjuncts pronounced unlike their letters: ক্ষ is "kh" (লক্ষ্মী, Lokkhi), its ম silent.
+_CONJUNCTS = [("ক্ষ্ম", "খ"), ("ক্ষ", "খ")]
+
+
 def _bengali_word_to_latin(word: str) -> str:
     word = unicodedata.normalize("NFC", word)
+    for conjunct, sound in _CONJUNCTS:
+        word = word.replace(conjunct, sound)
     return "".join(_CONSONANTS.get(ch, "") for ch in word if ch not in _VOWELS)
 
 

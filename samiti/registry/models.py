@@ -321,7 +321,12 @@ class Member(models.Model):
         db_persist=True,
     )
     has_disability = models.GeneratedField(
-        expression=models.ExpressionWrapper(_wg_cutoff(), output_field=models.BooleanField()),
+        # Case, not the bare condition: unanswered domains are NULL, and NULL OR NULL is NULL.
+        expression=models.Case(
+            models.When(_wg_cutoff(), then=models.Value(True)),
+            default=models.Value(False),
+            output_field=models.BooleanField(),
+        ),
         output_field=models.BooleanField(),
         db_persist=True,
     )
