@@ -14,7 +14,10 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    """Return {field: [old, new]} for each field whose value differs (a missing side is None)."""
+    keys = list(dict.fromkeys([*before, *after]))
+    changes = {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+    return {k: v for k, v in changes.items() if v[0] not in (None, "", []) or v[1] not in (None, "", [])}
 
 
 def record(
