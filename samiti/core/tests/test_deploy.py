@@ -13,7 +13,8 @@ def production_env() -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "DEMO_MODE", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "DATABASE_URL"}
+        if k
+        not in {"DEBUG", "DEMO_MODE", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "DATABASE_URL"}
     }
     env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="example.org")
     return env
