@@ -151,7 +151,8 @@ def test_a_leader_logs_in_reads_bengali_finds_a_member_and_corrects_the_record(p
     page.fill("input[name=name_bn]", "রহিমা বেগম")
     follow(page, "form:has(input[name=name_en]) [type=submit]")
 
-    assert page.url.endswith(f"/members/{rahima.pk}/"), f"the form did not save: {page.url}"
+    errors = page.locator(".field:has(.errorlist)").all_inner_texts()
+    assert page.url.endswith(f"/members/{rahima.pk}/"), f"the form did not save ({page.url}): {errors}"
     assert "রহিমা বেগম" in page.locator("main").inner_text()
     rahima.refresh_from_db()
     assert (rahima.name_en, rahima.name_bn) == ("Rahima Begum", "রহিমা বেগম")
