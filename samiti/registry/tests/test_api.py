@@ -289,6 +289,16 @@ def test_an_invalid_payload_answers_422_naming_the_field(client, world, change, 
     assert response.json()["field"] == field
 
 
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"name_en": "x" * 151}, "name_en"), ({"sex": "X"}, "sex"), ({"group": None}, "group")],
+)
+def test_a_patch_keeps_the_payload_rules_of_a_create(client, world, change, field):
+    url = f"/api/members/{world['member_a'].pk}"
+    response = patch(client, url, change, bearer(leader_of(world["group_a"])))
+    assert (response.status_code, response.json()["field"]) == (422, field)
+
+
 def test_a_service_rule_broken_through_the_api_answers_400_naming_the_field(client, world):
     data = {"name_en": "Rahima", "sex": "F", "group": world["group_a"].pk, "left_on": "2024-01-01"}
     response = post(client, "/api/members", data, bearer(leader_of(world["group_a"])))
