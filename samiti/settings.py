@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "csp",
+    "ninja",
     "samiti.core",
     "samiti.registry",
     "samiti.results",

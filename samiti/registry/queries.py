@@ -131,7 +131,10 @@ def search_members(user: User, filters: dict, today: datetime.date | None = None
     if disability == "yes":
         members = members.filter(has_disability=True)
     elif disability == "no":
-        members = members.filter(has_disability=False).exclude(**{f"{WG_FIELDS[0]}__isnull": True})
+        answered = Q()
+        for field in WG_FIELDS:
+            answered |= Q(**{f"{field}__isnull": False})
+        members = members.filter(answered, has_disability=False)
     elif disability == "not_asked":
         members = members.filter(**{f"{f}__isnull": True for f in WG_FIELDS})
     if filters.get("farmer_category"):

@@ -680,6 +680,7 @@ def issue_api_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """Create a token for `user`; the key is returned once and only its hash is kept."""
     key = "smt_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=_hash_token(key))
+    audit.record(actor=user, action=AuditEvent.Action.CREATE, obj=token, changes={"name": [None, name]})
     return token, key
 
 
@@ -689,6 +690,9 @@ def revoke_api_token(*, user: User, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=user, action=AuditEvent.Action.UPDATE, obj=token, changes={"revoked": [False, True]}
+        )
 
 
 def user_for_token(key: str) -> User | None:
