@@ -1,6 +1,9 @@
-# Being written in parallel; replaced by the real module.
-from django.http import HttpResponse
 from django.urls import path
 
+from samiti.results import views
+
 app_name = "results"
-urlpatterns = [path("", lambda request: HttpResponse(""), name="reach")]
+urlpatterns = [
+    path("", views.reach, name="reach"),
+    path("targets/", views.targets, name="targets"),
+]
