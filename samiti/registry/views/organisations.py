@@ -34,15 +34,15 @@ def organisation_tree(request: HttpRequest) -> HttpResponse:
     children = defaultdict(list)
     ids = {o.pk for o in organisations}
     for org in organisations:
-        org.members = by_group.get(org.pk, {}).get("members", 0)
-        org.women = by_group.get(org.pk, {}).get("women", 0)
+        org.member_count = by_group.get(org.pk, {}).get("members", 0)
+        org.women_count = by_group.get(org.pk, {}).get("women", 0)
         children[org.parent_id if org.parent_id in ids else None].append(org)
     # Sum counts upward: groups → associations → federations.
     for kind in (Organisation.Kind.ASSOCIATION, Organisation.Kind.FEDERATION):
         for org in organisations:
             if org.kind == kind:
-                org.members = sum(c.members for c in children[org.pk])
-                org.women = sum(c.women for c in children[org.pk])
+                org.member_count = sum(c.member_count for c in children[org.pk])
+                org.women_count = sum(c.women_count for c in children[org.pk])
     for org in organisations:
         org.tree_children = children[org.pk]
     return render(request, "registry/organisation_tree.html", {"roots": children[None]})
