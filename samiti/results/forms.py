@@ -39,12 +39,18 @@ class TargetsForm(forms.Form):
                     min_value=1, max_digits=12, decimal_places=0, help_text=_("active members")
                 )
             field.label = target.get_indicator_display()
-            field.initial = target.value.normalize() if target.is_share else int(target.value)
+            field.initial = plain_number(target.value)
             field.widget.attrs["inputmode"] = "decimal"
             self.fields[target.indicator] = field
 
 
 CENTS = Decimal("0.01")
+
+
+def plain_number(value: Decimal) -> str:
+    """Write 50.00 as "50" and 7.50 as "7.5" (not "5E+1", as Decimal.normalize would)."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def can_edit_targets(user: User) -> bool:

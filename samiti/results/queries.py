@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils.translation import get_language
 
-from samiti.registry.models import Area, Organisation, Sex, User
+from samiti.registry.models import Area, Organisation, Role, Sex, User
 from samiti.registry.queries import members_for
 from samiti.results.models import Target
 
@@ -48,9 +48,14 @@ class Targets:
         )
 
 
-def _svg_number(value: float) -> str:
+def _svg_number(value: float, most: float = 100.0) -> str:
     # SVG attributes want a plain dot-decimal number, whatever the page's language.
-    return f"{max(0.0, min(100.0, value)):.1f}"
+    return f"{max(0.0, min(most, value)):.1f}"
+
+
+def _svg_mark(value: float) -> str:
+    # The mark is drawn 0.8 wide from its x: keep it inside the bar.
+    return _svg_number(value, most=99.2)
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ class Share:
     @property
     def mark(self) -> str | None:
         """Where the target mark sits, in per cent of the bar's width."""
-        return _svg_number(self.target / self._scale * 100) if self.target else None
+        return _svg_mark(self.target / self._scale * 100) if self.target else None
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,8 @@ class Reach:
     targets: Targets
     # True when small cells are hidden from this user.
     suppressed: bool
+    # True when the user sees the whole programme, so the member count compares to its target.
+    whole_programme: bool
     members_target_share: float | None = None
     associations_count: int = field(default=0)
 
@@ -184,6 +191,7 @@ def _row(
     targets: Targets,
     hidden: set[str],
     largest: int | None = None,
+    target: int | None = None,
 ) -> Row:
     members = None if "members" in hidden else counts.members
 
@@ -193,10 +201,10 @@ def _row(
 
     members_bar, members_mark = "0.0", None
     if members is not None:
-        if largest is None and targets.members:
-            scale = max(targets.members, members)
+        if target:
+            scale = max(target, members)
             members_bar = _svg_number(members / scale * 100)
-            members_mark = _svg_number(targets.members / scale * 100)
+            members_mark = _svg_mark(target / scale * 100)
         elif largest:
             members_bar = _svg_number(members / largest * 100)
     return Row(
@@ -268,15 +276,19 @@ def reach(user: User) -> Reach:
                 ],
             )
         )
-    total_row = _row(None, ("", ""), total, targets, hide([total])[0])
+    # As registry.queries scopes members: these accounts see the whole programme.
+    whole_programme = user.is_superuser or user.role == Role.PROGRAMME_ADMIN
+    total_target = targets.members if whole_programme else None
+    total_row = _row(None, ("", ""), total, targets, hide([total])[0], target=total_target)
     progress = None
-    if targets.members and total_row.members is not None:
-        progress = total_row.members / targets.members
+    if total_target and total_row.members is not None:
+        progress = total_row.members / total_target
     return Reach(
         total=total_row,
         districts=districts,
         targets=targets,
         suppressed=not detail,
+        whole_programme=whole_programme,
         members_target_share=progress,
         associations_count=len(association_ids),
     )

@@ -140,6 +140,8 @@ def test_the_page_of_an_association_leader_names_no_other_association(client, pr
     page = client.get(reverse("results:reach")).content.decode()
     assert "Beta One" in page
     assert "Alpha One" not in page and "Beta Two" not in page and "Alpha" not in page
+    # The programme's member target is not theirs to reach alone.
+    assert "of a target of" not in page and "whole programme" in page
 
 
 def test_a_viewer_sees_small_cells_as_fewer_than_five(client, programme):

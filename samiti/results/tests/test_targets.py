@@ -47,6 +47,12 @@ def test_a_programme_admin_changes_targets_and_the_change_is_audited(client):
     ]
 
 
+def test_the_form_shows_targets_as_people_write_them(client):
+    client.force_login(testing.staff(Role.PROGRAMME_ADMIN))
+    page = client.get(URL).content.decode()
+    assert 'value="20000"' in page and 'value="50"' in page and 'value="5"' in page
+
+
 def test_targets_may_be_typed_with_bengali_digits(client):
     client.force_login(testing.staff(Role.PROGRAMME_ADMIN))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "bn"
@@ -71,7 +77,7 @@ def test_a_viewer_reads_the_targets_but_cannot_change_them(client):
     page = client.get(URL)
     assert page.status_code == 200
     assert '<form method="post"' not in page.content.decode()
-    assert "20,000" in page.content.decode()
+    assert "20,000" in page.content.decode() and "50%" in page.content.decode()
     response = client.post(URL, {"members": "1", "women": "1", "ethnic_minority": "1", "disability": "1"})
     assert response.status_code == 403
     assert _values()["members"] == Decimal(20_000)
