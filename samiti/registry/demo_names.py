@@ -1,8 +1,16 @@
-"""Names for demo data: people and villages of the reference programme, in Latin and Bengali.
+"""Reference data for demo data: the five districts of the reference programme, and names of
+people and villages in Latin and Bengali.
 
-Each entry is a (Latin, Bengali) pair written the way people in these districts write them.
+Each name is a (Latin, Bengali) pair written the way people in these districts write them.
 Only the `demo` command uses this module.
 """
+
+import itertools
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from samiti.registry.models import ConsentMethod
 
 Pair = tuple[str, str]
 
@@ -485,3 +493,159 @@ LEAVING_REASONS = [
     "left the group",
     "moved to another union after river erosion",
 ]
+
+# Composing a name ----------------------------------------------------------------------------
+
+
+def person_name(rng: random.Random, community: str, sex: str, family: Pair) -> Pair:
+    """Compose a name as people of `community` write theirs; `family` is the household's surname."""
+    female = sex != "M"
+    parts: list[Pair] = []
+    if community == "muslim":
+        if female:
+            if rng.random() < 0.55:
+                parts.append(MUSLIM_FEMALE_PREFIX)
+            parts.append(rng.choice(MUSLIM_FEMALE))
+            if rng.random() < 0.9:
+                parts.append(rng.choice(MUSLIM_FEMALE_SURNAMES))
+        else:
+            if rng.random() < 0.65:
+                parts.append(MUSLIM_MALE_PREFIX)
+            if rng.random() < 0.2:
+                parts += [rng.choice(MUSLIM_MALE_RAHMAN), ("Rahman", "রহমান")]
+            else:
+                parts.append(rng.choice(MUSLIM_MALE))
+                if rng.random() < 0.85:
+                    parts.append(rng.choice(MUSLIM_SURNAMES))
+    elif community == "hindu":
+        if female:
+            if rng.random() < 0.08:
+                parts.append(HINDU_FEMALE_PREFIX)
+            parts.append(rng.choice(HINDU_FEMALE))
+            if rng.random() < 0.6:
+                parts.append(HINDU_FEMALE_MIDDLE)
+        else:
+            if rng.random() < 0.15:
+                parts.append(HINDU_MALE_PREFIX)
+            parts.append(rng.choice(HINDU_MALE))
+        parts.append(family)
+    else:
+        male_names, female_names, _surnames = COMMUNITIES[community]
+        parts.append(rng.choice(female_names if female else male_names))
+        if female and community in ("hajong", "koch", "munda") and rng.random() < 0.3:
+            parts.append(HINDU_FEMALE_MIDDLE)
+        parts.append(family)
+    return " ".join(p[0] for p in parts), " ".join(p[1] for p in parts)
+
+
+# The districts ------------------------------------------------------------------------------
+
+# Share of members in a hamlet of an ethnic-minority community who belong to it, and elsewhere.
+MINORITY_HAMLET_SHARE = 0.85
+MINORITY_ELSEWHERE = 0.02
+
+
+@dataclass(frozen=True)
+class District:
+    code: str
+    abbr: str
+    # Upazilas where the programme started, in order; the rest of the district follows.
+    upazilas: tuple[str, ...]
+    minority_share: float
+    communities: dict[str, float]
+    hindu_share: float
+    crops: dict[str, float]
+    # Villages on river islands (char) are common along the Brahmaputra and the Teesta.
+    char_share: float = 0.0
+
+
+class Odds:
+    """Weights prepared once for drawing many times."""
+
+    def __init__(self, weights: dict[Any, float]) -> None:
+        self.keys = list(weights)
+        self.cumulative = list(itertools.accumulate(weights.values()))
+
+
+DISTRICTS = [
+    District(
+        code="DIS-21",  # Satkhira: coastal, shrimp ponds, Munda hamlets in Shyamnagar
+        abbr="SAT",
+        upazilas=("UPZ-183", "UPZ-179", "UPZ-184"),
+        minority_share=0.07,
+        communities={"munda": 0.7, "santal": 0.15, "oraon": 0.15},
+        hindu_share=0.2,
+        crops={"fish": 3, "vegetables": 3, "jute": 1, "oilseeds": 1, "fruit": 1, "livestock": 2},
+    ),
+    District(
+        code="DIS-57",  # Gaibandha: Santal villages of Gobindaganj, chars of Sundarganj
+        abbr="GAI",
+        upazilas=("UPZ-432", "UPZ-430", "UPZ-433"),
+        minority_share=0.13,
+        communities={"santal": 0.7, "oraon": 0.3},
+        hindu_share=0.09,
+        crops={"jute": 2, "maize": 3, "potato": 2, "vegetables": 2, "chilli": 2, "wheat": 1, "livestock": 2},
+        char_share=0.3,
+    ),
+    District(
+        code="DIS-60",  # Kurigram: the chars of Chilmari, Ulipur and Rowmari
+        abbr="KUR",
+        upazilas=("UPZ-454", "UPZ-453", "UPZ-455"),
+        minority_share=0.06,
+        communities={"santal": 0.4, "oraon": 0.6},
+        hindu_share=0.07,
+        crops={"jute": 2, "maize": 3, "chilli": 2, "wheat": 1, "pulses": 2, "livestock": 3},
+        char_share=0.4,
+    ),
+    District(
+        code="DIS-61",  # Sherpur: Garo, Hajong and Koch villages along the Garo hills
+        abbr="SHE",
+        upazilas=("UPZ-461", "UPZ-458", "UPZ-459"),
+        minority_share=0.17,
+        communities={"garo": 0.5, "hajong": 0.25, "koch": 0.25},
+        hindu_share=0.05,
+        crops={"vegetables": 3, "potato": 1, "maize": 1, "fruit": 2, "livestock": 2, "pulses": 1},
+    ),
+    District(
+        code="DIS-62",  # Mymensingh: Haluaghat and Dhobaura on the border, Phulpur
+        abbr="MYM",
+        upazilas=("UPZ-469", "UPZ-467", "UPZ-468"),
+        minority_share=0.13,
+        communities={"garo": 0.6, "hajong": 0.3, "koch": 0.1},
+        hindu_share=0.06,
+        crops={"vegetables": 3, "fish": 2, "jute": 1, "potato": 1, "fruit": 1, "livestock": 2},
+    ),
+]
+FEDERATION_CODES = [f"{d.abbr}-FED" for d in DISTRICTS]
+# First digits of a district in 13- and 17-digit national IDs (the BBS district geocode).
+NID_DISTRICT = {"DIS-21": "87", "DIS-57": "32", "DIS-60": "49", "DIS-61": "89", "DIS-62": "61"}
+PHONE_PREFIXES = Odds({"17": 30, "13": 10, "19": 15, "14": 5, "18": 20, "16": 12, "15": 8})
+CONSENT_METHODS = Odds(
+    {
+        ConsentMethod.SIGNED: 40,
+        ConsentMethod.THUMBPRINT: 35,
+        ConsentMethod.VERBAL: 10,
+        ConsentMethod.DIGITAL: 15,
+    }
+)
+# Farm holdings by land cultivated (decimals), skewed to the landless and marginal.
+LAND_BANDS = Odds({(0, 4): 28, (5, 49): 42, (50, 249): 24, (250, 749): 5, (750, 1500): 1})
+HOUSEHOLD_SIZES = Odds({1: 3, 2: 8, 3: 20, 4: 26, 5: 20, 6: 12, 7: 6, 8: 3, 9: 2})
+# Washington Group domains, weighted by how often each difficulty is reported.
+WG_WEIGHTS = Odds(
+    {
+        "wg_walking": 30,
+        "wg_seeing": 25,
+        "wg_hearing": 15,
+        "wg_cognition": 12,
+        "wg_communication": 10,
+        "wg_selfcare": 8,
+    }
+)
+FEDERATION_NAME: Pair = ("District Farmers' Federation", "জেলা কৃষক ফেডারেশন")
+ASSOCIATION_NAME: Pair = ("Union Farmers' Association", "ইউনিয়ন কৃষক সমিতি")
+GROUP_KIND_NAMES: dict[str, Pair] = {
+    "women": ("Women Farmers' Group", "মহিলা কৃষক দল"),
+    "men": ("Farmers' Group", "কৃষক দল"),
+    "mixed": ("Farmers' Group", "কৃষক দল"),
+}
