@@ -88,8 +88,19 @@ def phone_page(browser):
 
 @pytest.fixture
 def programme(transactional_db):
-    """A group with two members and a programme admin who may see and edit them."""
-    group = testing.group()
+    """A group with two members and a programme admin who may see and edit them.
+
+    The names are as long as real ones, so that layouts are tried with realistic text.
+    """
+    association = testing.organisation(
+        "association",
+        testing.organisation("federation"),
+        name_en="Anulia Union Farmers' Association, Assasuni Upazila, Satkhira",
+        name_bn="আনুলিয়া ইউনিয়ন কৃষক সমিতি, আশাশুনি উপজেলা, সাতক্ষীরা",
+    )
+    group = testing.organisation(
+        "group", association, name_en="Sonar Bangla Farmers' Group", name_bn="সোনার বাংলা কৃষক দল, খেজুরবাড়ী"
+    )
     rahima = testing.member(group, name_en="Rahima Khatun", name_bn="রহিমা খাতুন", birth_year=1985)
     salma = testing.member(group, name_en="Salma Akter", name_bn="সালমা আক্তার", birth_year=1990)
     admin = testing.staff(role=Role.PROGRAMME_ADMIN, username="asha")
