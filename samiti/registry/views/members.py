@@ -51,7 +51,12 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/member_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "today_year": timezone.localdate().year},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": any(v for k, v in filters.items() if k != "q"),
+        },
     )
 
 
