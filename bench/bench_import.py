@@ -1,0 +1,374 @@
+"""Benchmark the member import (preview + write) against the plain-SQL insert rate.
+
+Generates member files like a field team's (Bengali and Latin names, phones, ~30% with national
+IDs, villages, households, some Bengali digits) across 300 groups in 100 unions, imports them
+into a fresh database as `manage.py import_members` does, and prints rows per second and memory
+for each size, so one can see that memory does not grow with the file. Each size runs in its own
+process, so its peak resident memory (ru_maxrss) is its own.
+
+    .venv/bin/python bench/bench_import.py                 # 10,000 and 100,000 rows, SQLite
+    .venv/bin/python bench/bench_import.py --sizes 20000   # other sizes
+    .venv/bin/python bench/bench_import.py --postgres postgres://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/bench_import.py --profile       # cProfile of one 10,000-row import
+
+PostgreSQL runs in its own database (samiti_bench_import) on the server of the URL given.
+
+Measured figures: see RESULTS below (filled in from a run on the 2-core development machine).
+"""
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+UNIONS = 100  # 5 districts x 4 upazilas x 5 unions
+GROUPS_PER_UNION = 3
+VILLAGES_PER_UNION = 8
+HEADERS = [
+    "group_code", "name_bn", "name_en", "লিঙ্গ", "birth_date", "birth_year", "age", "মোবাইল", "nid",
+    "ethnicity", "wg_seeing", "wg_walking", "land_owned", "land_cultivated", "main_crops", "village",
+    "household_code", "household_size", "joined_on", "consent_on", "consent_method",
+]  # fmt: skip
+
+
+def _django(database_url: str) -> None:
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "samiti.settings"
+    import django
+
+    django.setup()
+
+
+def _names() -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+    from samiti.registry import demo_names as n
+
+    female = n.MUSLIM_FEMALE + n.HINDU_FEMALE + n.GARO_FEMALE + n.SANTAL_FEMALE
+    male = n.MUSLIM_MALE + n.HINDU_MALE + n.GARO_MALE + n.SANTAL_MALE
+    surnames = n.MUSLIM_SURNAMES + n.MUSLIM_FEMALE_SURNAMES + n.HINDU_SURNAMES + n.GARO_SURNAMES
+    return female, male, surnames
+
+
+def village_name(union: int, n: int) -> tuple[str, str]:
+    from samiti.registry import demo_names as names
+
+    root = names.PERSON_ROOTS[(union * 7 + n) % len(names.PERSON_ROOTS)]
+    suffix = names.PERSON_SUFFIXES[(union + n) % len(names.PERSON_SUFFIXES)]
+    return f"{root[0]}{suffix[0]} {n + 1}", f"{root[1]}{suffix[1]} {n + 1}"
+
+
+def generate(path: Path, rows: int, seed: int = 7) -> None:
+    """Write a member file of `rows` rows, as a field team's spreadsheet might be."""
+    rng = random.Random(seed)
+    female, male, surnames = _names()
+    bengali_digits = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+    phones: set[str] = set()
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(HEADERS)
+        household = None
+        for i in range(rows):
+            union = rng.randrange(UNIONS)
+            group = f"BG{union:03d}{rng.randrange(GROUPS_PER_UNION)}"
+            sex = rng.choices("FMT", weights=(55, 44, 1))[0]
+            first = rng.choice(female if sex == "F" else male)
+            last = rng.choice(surnames)
+            title = ("Mst.", "মোছাঃ") if sex == "F" and rng.random() < 0.4 else ("", "")
+            name_en = " ".join(p for p in (title[0], first[0], last[0]) if p)
+            name_bn = " ".join(p for p in (title[1], first[1], last[1]) if p)
+            script = rng.random()
+            if script < 0.25:
+                name_en = ""
+            elif script < 0.5:
+                name_bn = ""
+            year = rng.randrange(1950, 2006)
+            birth = rng.random()
+            birth_date = (
+                f"{rng.randrange(1, 29):02d}/{rng.randrange(1, 13):02d}/{year}" if birth < 0.4 else ""
+            )
+            birth_year = str(year) if 0.4 <= birth < 0.8 else ""
+            age = str(2025 - year) if birth >= 0.8 else ""
+            if household is None or rng.random() < 0.4:
+                household = (
+                    (f"HH{union:03d}-{i:06d}", str(rng.randrange(2, 9))) if rng.random() < 0.6 else None
+                )
+                phone = ""
+            if not phone or rng.random() > 0.1:  # a few in a household share one phone
+                while True:
+                    phone = f"01{rng.choice('3456789')}{rng.randrange(10**8):08d}"
+                    if phone not in phones:
+                        phones.add(phone)
+                        break
+            shown_phone = phone if rng.random() < 0.9 else ""
+            nid = ""
+            if rng.random() < 0.3:
+                digits = rng.choice((10, 13, 17))
+                nid = str(rng.randrange(10 ** (digits - 1), 10**digits))
+            village = village_name(union, rng.randrange(VILLAGES_PER_UNION))
+            village_text = village[0] if rng.random() < 0.5 else village[1]
+            if rng.random() < 0.005:
+                village_text = f"Notun Para {rng.randrange(3)}"
+            crops = "; ".join(
+                rng.sample(["rice", "jute", "potato", "vegetables", "ধান", "পাট"], rng.randrange(0, 3))
+            )
+            row = [
+                group, name_bn, name_en, rng.choice(("F", "female", "মহিলা")) if sex == "F" else
+                rng.choice(("M", "male", "পুরুষ")) if sex == "M" else "হিজড়া",
+                birth_date, birth_year, age, shown_phone, nid,
+                rng.choice(("", "", "", "bengali", "garo", "সাঁওতাল")),
+                rng.choice(("", "", "1", "2", "3")), rng.choice(("", "", "1", "4")),
+                str(rng.randrange(0, 300)), str(rng.randrange(0, 400)), crops, village_text,
+                household[0] if household else "", household[1] if household else "",
+                f"{rng.randrange(2023, 2026)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
+                "", rng.choice(("", "signed", "thumbprint", "টিপসই")),
+            ]  # fmt: skip
+            if rng.random() < 0.1:  # typed with a Bengali keyboard
+                row = [cell.translate(bengali_digits) for cell in row]
+            out.writerow(row)
+
+
+def setup_database() -> None:
+    """Migrate, then add the area tree, 300 groups and an admin account."""
+    from django.core.management import call_command
+
+    from samiti.registry import services
+    from samiti.registry.models import Area, Organisation, Role, User
+
+    call_command("migrate", verbosity=0)
+    division = services.save_area(Area(level="division", code="BD", name_en="Division"))
+    for d in range(5):
+        district = services.save_area(
+            Area(level="district", code=f"BD{d}", name_en=f"District {d}", parent=division)
+        )
+        federation = Organisation.objects.create(
+            kind="federation", code=f"BF{d}", name_en=f"Fed {d}", area=district
+        )
+        for u in range(4):
+            upazila = services.save_area(
+                Area(level="upazila", code=f"BD{d}{u}", name_en=f"Upazila {d}{u}", parent=district)
+            )
+            association = Organisation.objects.create(
+                kind="association", code=f"BA{d}{u}", name_en=f"Assoc {d}{u}", area=upazila, parent=federation
+            )
+            for n in range(5):
+                number = (d * 4 + u) * 5 + n
+                union = services.save_area(
+                    Area(level="union", code=f"BU{number:03d}", name_en=f"Union {number}", parent=upazila)
+                )
+                for v in range(VILLAGES_PER_UNION):
+                    name_en, name_bn = village_name(number, v)
+                    services.save_area(
+                        Area(
+                            level="village",
+                            code=f"BU{number:03d}V{v}",
+                            name_en=name_en,
+                            name_bn=name_bn,
+                            parent=union,
+                        )
+                    )
+                for g in range(GROUPS_PER_UNION):
+                    Organisation.objects.create(
+                        kind="group", code=f"BG{number:03d}{g}", name_en=f"Group {number}-{g}", area=union,
+                        parent=association,
+                    )  # fmt: skip
+    User.objects.create(username="bench", role=Role.PROGRAMME_ADMIN)
+
+
+def child(args: argparse.Namespace) -> None:
+    """One measured run in a fresh process: print a JSON line of figures."""
+    _django(args.database)
+    if args.setup:
+        setup_database()
+        return
+    import tracemalloc
+
+    from django.db import connection
+
+    from samiti.core.models import AuditEvent
+    from samiti.registry import importing
+    from samiti.registry.models import Member, User
+
+    user = User.objects.get(username="bench")
+    path = Path(args.file)
+    with importing.open_table(path) as table:
+        mapping = importing.guess_mapping(table.headers)
+    figures: dict = {"rows": args.rows}
+    if args.plain_sql:
+        figures["plain_sql"] = plain_sql_rate(path, connection)
+        print(json.dumps(figures))
+        return
+    if args.tracemalloc:
+        tracemalloc.start()
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    preview = importing.run_import(path=path, mapping=mapping, user=user)
+    previewed = time.perf_counter()
+    result = importing.run_import(path=path, mapping=mapping, user=user, apply=True, good_rows_only=True)
+    applied = time.perf_counter()
+    if args.profile:
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if args.tracemalloc:
+        figures["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    audits = AuditEvent.objects.count()
+    again_started = time.perf_counter()
+    again = importing.run_import(path=path, mapping=mapping, user=user, apply=True, good_rows_only=True)
+    again_done = time.perf_counter()
+    figures.update(
+        preview_s=previewed - started,
+        apply_s=applied - previewed,
+        reimport_s=again_done - again_started,
+        rss_delta_mb=(rss_after - rss_before) / 1024,
+        preview=[preview.new, preview.updated, preview.unchanged, preview.bad, preview.duplicates],
+        applied=[result.new, result.updated, result.unchanged, result.bad, result.duplicates],
+        again=[again.new, again.updated, again.unchanged, again.bad],
+        again_wrote_audit=AuditEvent.objects.count() - audits,
+        members=Member.objects.count(),
+    )
+    print(json.dumps(figures))
+
+
+def plain_sql_rate(path: Path, connection) -> float:
+    """Insert the same rows into the member table with one executemany: the reference figure."""
+    from django.db import transaction
+
+    from samiti.core.bengali import to_latin_digits
+    from samiti.registry import importing
+    from samiti.registry.models import Member, Organisation
+
+    groups = {g.code: g for g in Organisation.objects.filter(kind="group")}
+    columns = [
+        "code", "name_bn", "name_en", "sex", "phone", "national_id", "group_id", "association_id", "area_id",
+        "district_id", "joined_on", "main_crops", "name_key_bn", "name_key_en", "created_at", "updated_at",
+        "leaving_reason", "consent_method", "ethnicity",
+    ]  # fmt: skip
+    rows = []
+    with importing.open_table(path) as table:
+        for n, (_line, cells) in enumerate(table.rows):
+            group = groups[to_latin_digits(cells[0])]
+            when = "2024-01-01"
+            rows.append(
+                (f"P{n}", cells[1], cells[2] or "x", "F", cells[7], "", group.pk, group.parent_id,
+                 group.area_id, group.area_id, when, "[]", "", "", when, when, "", "", "")
+            )  # fmt: skip
+    table_name = Member._meta.db_table
+    sql = f"INSERT INTO {table_name} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows) / (time.perf_counter() - started)
+
+
+def _run(database: str, *extra: str) -> dict:
+    command = [sys.executable, __file__, "--child", "--database", database, *extra]
+    output = subprocess.run(command, check=False, capture_output=True, text=True, cwd=ROOT)
+    if output.returncode:
+        sys.exit(f"{' '.join(command)} failed:\n{output.stderr}")
+    if output.stderr.strip():
+        print(output.stderr, file=sys.stderr)
+    lines = [line for line in output.stdout.splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if lines else {}
+
+
+def _postgres_database(url: str) -> str:
+    import psycopg
+
+    base = url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS samiti_bench_import")
+        admin.execute("CREATE DATABASE samiti_bench_import")
+    return f"{base}/samiti_bench_import"
+
+
+def _fresh(work: Path, base: Path, url: str | None) -> str:
+    """A fresh database with the areas and groups only: a copy of the SQLite base, or a new PostgreSQL one."""
+    if url is None:
+        database = work / "run.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        shutil.copy(base, database)
+        return f"sqlite:///{database}"
+    database = _postgres_database(url)
+    _run(database, "--setup")
+    return database
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument(
+        "--postgres", help="also run on this PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/test"
+    )
+    parser.add_argument("--profile", action="store_true", help="profile one import of the first size")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--database", help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--tracemalloc", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--plain-sql", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+
+    work = Path(tempfile.mkdtemp(prefix="bench_import_"))
+    try:
+        files = {}
+        for size in args.sizes:
+            files[size] = work / f"members-{size}.csv"
+            generate(files[size], size)
+        base = work / "base.sqlite3"
+        _run(f"sqlite:///{base}", "--setup")
+        targets = [("SQLite", None)]
+        if args.postgres:
+            targets.append(("PostgreSQL", args.postgres))
+        for label, url in targets:
+            print(f"\n{label}")
+            print(f"{'rows':>8} {'preview/s':>10} {'write/s':>9} {'both/s':>8} {'again/s':>8} "
+                  f"{'rss Δ MB':>9} {'heap MB':>8} {'plain SQL/s':>12}")  # fmt: skip
+            for size in args.sizes:
+                common = ["--file", str(files[size]), "--rows", str(size)]
+                if args.profile:
+                    _run(_fresh(work, base, url), *common, "--profile")
+                    return
+                timed = _run(_fresh(work, base, url), *common)
+                heap = _run(_fresh(work, base, url), *common, "--tracemalloc")
+                plain = _run(_fresh(work, base, url), *common, "--plain-sql")
+                both = size / (timed["preview_s"] + timed["apply_s"])
+                print(
+                    f"{size:>8,} {size / timed['preview_s']:>10,.0f} {size / timed['apply_s']:>9,.0f} "
+                    f"{both:>8,.0f} {size / timed['reimport_s']:>8,.0f} {timed['rss_delta_mb']:>9.1f} "
+                    f"{heap['tracemalloc_peak_mb']:>8.1f} {plain['plain_sql']:>12,.0f}"
+                )
+                print(
+                    f"{'':>8} preview new/updated/unchanged/bad/duplicates {timed['preview']}; "
+                    f"import {timed['applied']}; again {timed['again']} "
+                    f"(audit rows written again: {timed['again_wrote_audit']})"
+                )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
