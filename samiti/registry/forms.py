@@ -119,7 +119,7 @@ class MemberForm(forms.Form):
     leaving_reason = forms.CharField(label=_("Reason for leaving"), required=False, max_length=200)
     consent_on = forms.DateField(label=_("Consent given on"), required=False, widget=DateInput)
     consent_method = forms.ChoiceField(
-        label=_("Consent given by"),
+        label=_("Way consent was given"),
         choices=BLANK + Member._meta.get_field("consent_method").choices,
         required=False,
     )

@@ -305,7 +305,7 @@ class Member(models.Model):
     leaving_reason = models.CharField(_("reason for leaving"), max_length=200, blank=True)
     consent_on = models.DateField(_("consent given on"), null=True, blank=True)
     consent_method = models.CharField(
-        _("consent given by"), max_length=12, choices=ConsentMethod.choices, blank=True
+        _("way consent was given"), max_length=12, choices=ConsentMethod.choices, blank=True
     )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_members"

@@ -413,7 +413,7 @@ def merge_members(*, actor: User, keep: Member, drop: Member, channel: str = Cha
     Both records stay, so the history of each is kept; `drop` points to `keep`.
     """
     if keep.pk == drop.pk:
-        raise RegistryError(_("A member cannot be merged with itself."))
+        raise RegistryError(_("A record cannot be merged with itself."))
     if drop.merged_into_id or keep.merged_into_id:
         raise RegistryError(_("One of these records has already been merged."))
     _check_scope(actor, keep.group)
@@ -467,7 +467,10 @@ def _check_organisation(fields: dict[str, Any]) -> None:
         raise RegistryError(_("A group belongs to an association."), field="parent")
     if parent is not None and parent.kind != expected:
         raise RegistryError(
-            _("A %(kind)s belongs to a %(parent)s.") % {"kind": kind, "parent": expected or "—"},
+            _("A %(kind)s belongs to a %(parent)s.")
+            % {"kind": Organisation.Kind(kind).label, "parent": Organisation.Kind(expected).label}
+            if expected
+            else _("A federation belongs to no other organisation."),
             field="parent",
         )
     if not fields.get("code"):
@@ -654,7 +657,7 @@ def assign_office(
     if not belongs:
         raise RegistryError(_("Only a member of this organisation can hold its office."), field="member")
     if ended_on and ended_on < started_on:
-        raise RegistryError(_("An office ends after it starts."), field="ended_on")
+        raise RegistryError(_("The end of an office must come after its start."), field="ended_on")
     if office != CommitteeOffice.Office.MEMBER:
         CommitteeOffice.objects.filter(
             organisation=organisation, office=office, ended_on__isnull=True
