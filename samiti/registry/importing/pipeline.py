@@ -1,0 +1,784 @@
+"""The import pipeline: batches of rows looked up, decided and (unless a preview) written."""
+
+import csv
+import datetime
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samiti.core import audit
+from samiti.core.models import AuditEvent, Channel
+from samiti.registry import services
+from samiti.registry.importing.columns import LABELS, SENSITIVE_COLUMNS, check_mapping
+from samiti.registry.importing.files import ImportFileError, open_table
+from samiti.registry.importing.rows import SHOWN, Candidate, Plan, Row, Seen, Summary
+from samiti.registry.importing.values import (
+    BENGALI,
+    SKIP,
+    Bad,
+    cached_name_key,
+    forbidden,
+    parsers,
+    place_key,
+)
+from samiti.registry.models import (
+    Area,
+    DuplicateFlag,
+    Household,
+    Member,
+    Organisation,
+    User,
+)
+from samiti.registry.queries import groups_for, members_for
+from samiti.registry.services import RegistryError
+
+BATCH_SIZE = 1000
+DUPLICATES_PER_REASON = 20  # a placeholder phone shared by hundreds says nothing about people
+VALUE_FIELDS = set(services.MEMBER_FIELDS) - {"code", "group", "area", "household"}
+CHECKED_FIELDS = [f for f in services.MEMBER_FIELDS if f not in ("area", "household")]
+FLAG_FIELDS = {"phone", "national_id", "name_bn", "name_en", "area"}
+_UNION_DEPTH = Area.ORDER.index(Area.Level.UNION)
+
+
+class Run:
+    def __init__(
+        self,
+        *,
+        user: User | None,
+        headers: list[str],
+        mapping: Sequence[str],
+        write: bool,
+        good_rows_only: bool,
+        summary: Summary,
+        bad_out: Any,
+        today: datetime.date,
+    ):
+        self.user, self.write, self.good_rows_only = user, write, good_rows_only
+        self.summary, self.bad_out, self.today = summary, bad_out, today
+        readers = parsers()
+        sensitive_ok = user is None or user.sees_sensitive
+        self.columns = [
+            (i, t, readers[t] if sensitive_ok or t not in SENSITIVE_COLUMNS else forbidden)
+            for i, t in enumerate(mapping)
+            if t
+        ]
+        self.header_of = {t: (headers[i] or f"#{i + 1}") for i, t in enumerate(mapping) if t}
+        for target, stands_for in (("name", "name_en"), ("name", "name_bn"), ("age", "birth_year")):
+            if target in self.header_of:
+                self.header_of.setdefault(stands_for, self.header_of[target])
+        self.header_of.setdefault("group", self.header_of.get("group_code", "group_code"))
+        self.groups: dict[str, Organisation | None] = {}
+        self.groups_by_id: dict[int, Organisation] = {}
+        self.areas: dict[int, Area] = {}
+        self.roots: dict[int, Area | None] = {}  # group → the union whose villages its rows name
+        self.villages: dict[int, dict[str, list[Area]]] = {}  # root → place key → villages
+        self.planned_villages: dict[tuple[int, str], Plan] = {}
+        self.village_refs: dict[int, str] = {}  # villages added by this import keep their planned ref
+        self.counters: dict[int, int] = {}
+        self.claimed: set[str] = set()  # member numbers new rows of this file ask for
+        self.districts: dict[str, int] = {}
+        self.seen = Seen()
+        self.watermark = Member.objects.aggregate(last=Max("pk"))["last"] or 0
+
+    # Parsing, one row at a time.
+
+    def parse(self, line: int, cells: Sequence[Any]) -> Row:
+        row = Row(line)
+        values = row.values
+        for index, target, parser in self.columns:
+            raw = cells[index] if index < len(cells) else None
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            try:
+                value = parser(raw)
+            except Bad as bad:
+                row.problems.append((self.header_of[target], str(raw)[:100], bad.reason))
+                continue
+            if value is SKIP:
+                continue
+            if target == "name":
+                target = "name_bn" if BENGALI.search(value) else "name_en"
+            values[target] = value
+        if "age" in values:
+            age = values.pop("age")
+            if "birth_year" not in values and "birth_date" not in values:
+                values["birth_year"] = self.today.year - age
+        if "birth_date" in values:
+            values["birth_year"] = values["birth_date"].year
+        row.keys = {
+            k
+            for k in (cached_name_key(values.get("name_bn", "")), cached_name_key(values.get("name_en", "")))
+            if k
+        }
+        return row
+
+    def problem(self, row: Row, target: str, reason: Any) -> None:
+        value = row.values.get(target, "")
+        shown = value.code if isinstance(value, Organisation) else value
+        header = self.header_of.get(target) or str(LABELS.get(target, target))
+        row.problems.append((header, str(shown)[:100] if shown not in (None, "") else "", str(reason)))
+
+    # Lookups, a fixed number per batch.
+
+    def _load_groups(self, rows: list[Row]) -> None:
+        codes = {r.values["group_code"] for r in rows if "group_code" in r.values} - self.groups.keys()
+        if not codes:
+            return
+        scope = (
+            groups_for(self.user)
+            if self.user is not None
+            else Organisation.objects.filter(kind=Organisation.Kind.GROUP, status__in=["active", "forming"])
+        )
+        found = {g.code: g for g in scope.filter(code__in=codes).select_related("area")}
+        for code in codes:
+            self.groups[code] = found.get(code)
+        for group in found.values():
+            self.groups_by_id[group.pk] = group
+            self.areas[group.area_id] = group.area
+        counts = dict(
+            Member.objects.filter(group__in=found.values()).values_list("group_id").annotate(n=Count("id"))
+        )
+        for group in found.values():
+            self.counters.setdefault(group.pk, counts.get(group.pk, 0))
+        roots_by_code: dict[str, list[Organisation]] = defaultdict(list)
+        for group in found.values():
+            codes_down = group.area.ancestor_codes()
+            if len(codes_down) > _UNION_DEPTH:
+                roots_by_code[codes_down[_UNION_DEPTH]].append(group)
+            else:
+                self.roots[group.pk] = group.area
+        unions = {a.code: a for a in Area.objects.filter(code__in=roots_by_code)}
+        for code, groups in roots_by_code.items():
+            for group in groups:
+                self.roots[group.pk] = unions.get(code)
+        new_roots = {r.pk: r for g in found.values() if (r := self.roots[g.pk]) and r.pk not in self.villages}
+        if not new_roots:
+            return
+        paths = Q()
+        for root in new_roots.values():
+            self.villages[root.pk] = defaultdict(list)
+            paths |= Q(path__startswith=root.path)
+        for village in Area.objects.filter(paths, level=Area.Level.VILLAGE):
+            for root in new_roots.values():
+                if village.path.startswith(root.path):
+                    self._index_village(root.pk, village)
+
+    def _index_village(self, root_id: int, village: Area) -> None:
+        self.areas[village.pk] = village
+        for name in {village.name_en, village.name_bn, village.code}:
+            if name:
+                self.villages[root_id][place_key(name)].append(village)
+
+    def _candidates(self, query: Q, live: bool = True) -> list["Candidate"]:
+        """Members a batch may concern, as light tuples: most are looked at, few are needed whole.
+
+        Members this import adds are left out, so an import matches rows as its preview did; what
+        earlier rows of the file said is in self.seen.
+        """
+        if not self.watermark:  # the register had no member when the import began
+            return []
+        members = Member.objects.filter(query, pk__lte=self.watermark)
+        if live:
+            members = members.filter(merged_into__isnull=True)
+        found = []
+        for values in members.values_list(*Candidate.__slots__):
+            candidate = self.fetched.get(values[0])
+            if candidate is None:
+                candidate = self.fetched[values[0]] = Candidate(values)
+            found.append(candidate)
+        return found
+
+    def _load_members(self, rows: list[Row]) -> None:
+        """Fetch whole the members that rows describe, with their group and area from the caches."""
+        ids = {r.member for r in rows if isinstance(r.member, int)}
+        if not ids:
+            return
+        members = {m.pk: m for m in Member.objects.filter(pk__in=ids)}
+        missing = {m.group_id for m in members.values()} - self.groups_by_id.keys()
+        for group in Organisation.objects.filter(pk__in=missing).select_related("area"):
+            self.groups_by_id[group.pk] = group
+        missing = {m.area_id for m in members.values()} - self.areas.keys()
+        self.areas.update((a.pk, a) for a in Area.objects.filter(pk__in=missing))
+        for member in members.values():
+            member.group = self.groups_by_id[member.group_id]
+            member.area = self.areas[member.area_id]
+        for row in rows:
+            if isinstance(row.member, int):
+                row.member = members[row.member]
+
+    def _in_scope(self, members: Iterable["Candidate"]) -> set[int]:
+        ids = {m.pk for m in members}
+        if self.user is None or not ids:
+            return ids
+        return set(members_for(self.user).filter(pk__in=ids).values_list("pk", flat=True))
+
+    # One batch: look up, decide row by row, write.
+
+    def batch(self, rows: list[Row]) -> None:
+        self.fetched: dict[int, Candidate] = {}
+        self._load_groups(rows)
+        good = [r for r in rows if not r.problems]
+        for row in good:
+            row.group = self.groups.get(row.values.get("group_code", ""))
+            if row.group is None:
+                self.problem(row, "group_code", _("Unknown group: no group with this code is open to you."))
+        good = [r for r in good if not r.problems]
+        codes = {r.values["code"] for r in good if "code" in r.values}
+        by_code = {m.code: m for m in self._candidates(Q(code__in=codes), live=False)} if codes else {}
+        by_nid: dict[str, list[Candidate]] = defaultdict(list)
+        nids = {r.values["national_id"] for r in good if "national_id" in r.values}
+        for m in self._candidates(Q(national_id__in=nids)) if nids else ():
+            by_nid[m.national_id].append(m)
+        by_phone: dict[str, list[Candidate]] = defaultdict(list)
+        phones = {r.values["phone"] for r in good if "phone" in r.values}
+        for m in self._candidates(Q(phone__in=phones)) if phones else ():
+            by_phone[m.phone].append(m)
+        by_group_key: dict[tuple[int, str], list[Candidate]] = defaultdict(list)
+        keys = set().union(*(r.keys for r in good))
+        if keys:
+            groups = {r.group.pk for r in good}
+            query = Q(group__in=groups) & (Q(name_key_bn__in=keys) | Q(name_key_en__in=keys))
+            for m in self._candidates(query):
+                for key in {m.name_key_bn, m.name_key_en} & keys:
+                    by_group_key[(m.group_id, key)].append(m)
+        in_scope = self._in_scope(self.fetched.values())
+        # Members earlier rows of the file describe are not candidates for this one.
+        self.touched = {int(pk) for pk in self.seen.find("member", {str(pk) for pk in self.fetched})}
+        for row in good:
+            self._match(row, by_code, by_nid, by_group_key, in_scope)
+            if isinstance(row.member, int):
+                self.touched.add(row.member)
+        self._load_members(good)
+        for row in good:
+            if not row.problems:
+                self._place(row)
+        good = [r for r in good if not r.problems]
+
+        by_area_key: dict[tuple[int, str], list[Candidate]] = defaultdict(list)
+        area_ids = {
+            r.area.pk if isinstance(r.area, Area) else (r.member.area_id if r.member else r.group.area_id)
+            for r in good
+        }
+        if keys:
+            query = Q(area_id__in=area_ids) & (Q(name_key_bn__in=keys) | Q(name_key_en__in=keys))
+            for m in self._candidates(query):
+                for key in {m.name_key_bn, m.name_key_en} & keys:
+                    by_area_key[(m.area_id, key)].append(m)
+        in_scope |= self._in_scope(m for m in self.fetched.values() if m.pk not in in_scope)
+        households = self._households(good)
+        seen = {
+            kind: self.seen.find(kind, values)
+            for kind, values in (
+                ("code", {r.values.get("code") or (r.member.code if r.member else "") for r in good} - {""}),
+                ("member", {str(r.member.pk) for r in good if r.member}),
+                ("nid", nids),
+                ("phone", phones),
+                ("name", {f"{r.area_ref}|{k}" for r in good for k in r.keys}),
+                ("household", {r.values["household_code"] for r in good if "household_code" in r.values}),
+            )
+        }
+        local: dict[str, dict[str, list[tuple[int, Row]]]] = defaultdict(lambda: defaultdict(list))
+        for row in good:
+            self._decide(row, seen, local, households)
+            if row.problems:
+                continue
+            if row.status in ("new", "updated") and (row.status == "new" or FLAG_FIELDS & row.changes.keys()):
+                self._find_duplicates(row, seen, local, by_nid, by_phone, by_area_key, in_scope)
+            self._remember(row, local)
+        self._assign_codes([r for r in good if r.status == "new" and not r.problems], local)
+
+        for row in rows:
+            self._count(row)
+        if self.write and not (self.summary.bad and not self.good_rows_only):
+            self._write([r for r in rows if not r.problems and r.status in ("new", "updated")])
+        self.seen.add(
+            [
+                (kind, value, line, row.member.pk if row.member else None)
+                for kind, entries in local.items()
+                for value, refs in entries.items()
+                for line, row in refs
+            ]
+        )
+
+    # Deciding, row by row.
+
+    def _one(self, row: Row, found: list["Candidate"]) -> bool:
+        if len(found) > 1:  # prefer the one record whose names are written exactly as in the row
+            names = [f for f in ("name_bn", "name_en") if f in row.values]
+            exact = [m for m in found if all(getattr(m, f) == row.values[f] for f in names)]
+            found = exact if len(exact) == 1 else found
+        if len(found) == 1:
+            row.member = found[0].pk
+        elif len(found) > 1:
+            codes = ", ".join(sorted(m.code for m in found)[:5])
+            self.problem(
+                row,
+                "code",
+                _("This row matches several members (%(codes)s): give the member number.") % {"codes": codes},
+            )
+        return bool(found)
+
+    def _match(
+        self,
+        row: Row,
+        by_code: dict[str, "Candidate"],
+        by_nid: dict[str, list["Candidate"]],
+        by_group_key: dict[tuple[int, str], list["Candidate"]],
+        in_scope: set[int],
+    ) -> None:
+        """Find the member a row describes: by number, national ID, phone and name, or name, sex and year."""
+        values = row.values
+        if code := values.get("code"):
+            member = by_code.get(code)
+            if member is not None and member.pk not in in_scope:
+                self.problem(row, "code", _("Member number %(code)s is taken.") % {"code": code})
+            row.member = member.pk if member else None
+            return
+        nid = values.get("national_id")
+        usable = in_scope - self.touched
+        if nid and self._one(row, [m for m in by_nid.get(nid, ()) if m.pk in usable]):
+            return
+        same = {
+            m.pk: m
+            for key in row.keys
+            for m in by_group_key.get((row.group.pk, key), ())
+            if m.pk in usable and not (nid and m.national_id and m.national_id != nid)
+        }
+        if not same:
+            return
+        phone = values.get("phone")
+        if phone and self._one(row, [m for m in same.values() if m.phone == phone]):
+            return
+        if "sex" in values:
+            year = values.get("birth_year")
+            self._one(row, [m for m in same.values() if m.sex == values["sex"] and m.birth_year == year])
+
+    def _place(self, row: Row) -> None:
+        """Find the village a row names among the villages of its group's union, or plan to add it."""
+        name = row.values.get("village")
+        current = row.member.area if row.member else None
+        if name:
+            key = place_key(name)
+            if current is not None and key in {
+                place_key(n) for n in (current.name_en, current.name_bn, current.code) if n
+            }:
+                row.area = current
+            else:
+                root = self.roots.get(row.group.pk)
+                options = self.villages.get(root.pk, {}).get(key, []) if root else []
+                if len(options) > 1:
+                    self.problem(
+                        row, "village", _("Several villages here have this name: give the village code.")
+                    )
+                elif options:
+                    row.area = options[0]
+                elif root is None or root.level not in (Area.Level.UNION, Area.Level.WARD):
+                    self.problem(
+                        row,
+                        "village",
+                        _("The group's area is not within a union: its villages cannot be added."),
+                    )
+                else:
+                    plan = self.planned_villages.get((root.pk, key))
+                    if plan is None:
+                        plan = self.planned_villages[(root.pk, key)] = Plan(key, name, row.line, parent=root)
+                    row.area = plan
+        area = row.area or current or row.group.area
+        if isinstance(area, Plan):
+            row.area_ref = f"p{area.parent.pk}:{area.key}"
+        else:
+            row.area_ref = self.village_refs.get(area.pk, str(area.pk))
+
+    def _households(self, rows: list[Row]) -> dict[str, Household]:
+        codes = {r.values["household_code"] for r in rows if "household_code" in r.values}
+        self.outside_households: set[str] = set()
+        if not codes:
+            return {}
+        found = {h.code: h for h in Household.objects.filter(code__in=codes)}
+        if self.user is not None and found:
+            pairs = list(
+                Member.objects.filter(household__in=found.values()).values_list("pk", "household__code")
+            )
+            inside = set(
+                members_for(self.user).filter(pk__in=[p for p, _c in pairs]).values_list("pk", flat=True)
+            )
+            self.outside_households = {c for p, c in pairs if p not in inside}
+        return found
+
+    def _decide(self, row: Row, seen: dict, local: dict, households: dict[str, Household]) -> None:
+        """Say whether a row is new, updated, unchanged or bad (whose problems it then carries)."""
+        values, member = row.values, row.member
+        code = values.get("code") or (member.code if member else "")
+        if code:
+            earlier = seen["code"].get(code) or local["code"].get(code)
+            if earlier:
+                self.problem(
+                    row,
+                    "code",
+                    _("Line %(line)d of this file has the same member number.") % {"line": earlier[0][0]},
+                )
+                return
+        if member is not None:
+            earlier = seen["member"].get(str(member.pk)) or local["member"].get(str(member.pk))
+            if earlier:
+                self.problem(
+                    row,
+                    "code",
+                    _("Line %(line)d of this file already describes this member (%(code)s).")
+                    % {"line": earlier[0][0], "code": member.code},
+                )
+                return
+        household: Household | Plan | None = None
+        if hh_code := values.get("household_code"):
+            if hh_code in self.outside_households:
+                self.problem(
+                    row, "household_code", _("This household code belongs to another organisation's records.")
+                )
+                return
+            household = households.get(hh_code)
+            earlier_here = local["household"].get(hh_code)
+            earlier = earlier_here or seen["household"].get(hh_code)
+            if household is None and earlier_here:
+                household = earlier_here[0][1].household
+            elif (
+                household is None
+            ):  # a new household: planned by this row, or in a preview by an earlier batch
+                line = -1 if earlier else row.line
+                household = Plan(hh_code, hh_code, line, size=values.get("household_size"))
+                household.parent = row.area or (member.area if member else row.group.area)
+                household.association = row.group.parent_id
+            elif not earlier and values.get("household_size", household.size) != household.size:
+                row.household_size = values["household_size"]
+            local["household"][hh_code].append((row.line, row))
+        row.household = household
+        if member is None:
+            fields = {k: v for k, v in values.items() if k in VALUE_FIELDS} | {"group": row.group}
+            for target, reason in services.check_member(fields, today=self.today).items():
+                self.problem(row, target, reason)
+            row.code, row.status = code, "new"
+            if code:
+                self.claimed.add(code)
+            return
+        changes: dict[str, Any] = {}
+        for name, value in values.items():
+            if name not in VALUE_FIELDS:
+                continue
+            current = getattr(member, name)
+            if (set(value) != set(current or ())) if name == "main_crops" else current != value:
+                changes[name] = value
+        if row.group.pk != member.group_id:
+            changes["group"] = row.group
+        if row.area is not None and (isinstance(row.area, Plan) or row.area.pk != member.area_id):
+            changes["area"] = row.area
+        if household is not None and (isinstance(household, Plan) or household.pk != member.household_id):
+            changes["household"] = household
+        if changes:
+            merged = {f: getattr(member, f) for f in CHECKED_FIELDS} | changes
+            for target, reason in services.check_member(merged, today=self.today).items():
+                self.problem(row, target, reason)
+        row.code, row.changes = member.code, changes
+        row.status = "updated" if changes or row.household_size is not None else "unchanged"
+
+    def _find_duplicates(
+        self,
+        row: Row,
+        seen: dict,
+        local: dict,
+        by_nid: dict[str, list["Candidate"]],
+        by_phone: dict[str, list["Candidate"]],
+        by_area_key: dict[tuple[int, str], list["Candidate"]],
+        in_scope: set[int],
+    ) -> None:
+        """Note who else, in the register or earlier in the file, may be this row's person."""
+        values = row.values
+        self_pk = row.member.pk if row.member else None
+        area = row.area or (row.member.area if row.member else row.group.area)
+        checks = []
+        if nid := values.get("national_id"):
+            checks.append((DuplicateFlag.Reason.NATIONAL_ID, by_nid.get(nid, ()), "nid", [nid]))
+        if phone := values.get("phone"):
+            checks.append((DuplicateFlag.Reason.PHONE, by_phone.get(phone, ()), "phone", [phone]))
+        if row.keys:
+            area_id = area.pk if isinstance(area, Area) else None
+            same_name = [m for k in row.keys for m in by_area_key.get((area_id, k), ())]
+            checks.append(
+                (DuplicateFlag.Reason.NAME, same_name, "name", [f"{row.area_ref}|{k}" for k in row.keys])
+            )
+        for reason, members, kind, keys in checks:
+            pks: set[int | None] = {self_pk}
+            for m in members:
+                if m.pk not in pks and len(pks) <= DUPLICATES_PER_REASON:
+                    pks.add(m.pk)
+                    label = m.label() if m.pk in in_scope else None
+                    row.duplicates.append((reason, m.pk, None, None, label))
+            lines: set[int] = set()
+            for key in keys:
+                earlier = [(line, pk, None) for line, pk in seen[kind].get(key, ())]
+                earlier += [
+                    (line, r.member.pk if r.member else None, r) for line, r in local[kind].get(key, ())
+                ]
+                for line, pk, other_row in earlier:
+                    if line in lines or (pk is not None and pk in pks) or len(lines) >= DUPLICATES_PER_REASON:
+                        continue
+                    lines.add(line)
+                    label = str(_("line %(line)d of this file") % {"line": line})
+                    row.duplicates.append((reason, pk, line, other_row, label))
+
+    def _remember(self, row: Row, local: dict) -> None:
+        if row.code:
+            local["code"][row.code].append((row.line, row))
+        if row.member is not None:
+            local["member"][str(row.member.pk)].append((row.line, row))
+        if row.status == "unchanged":
+            return  # the register already holds what this row says
+        if nid := row.values.get("national_id"):
+            local["nid"][nid].append((row.line, row))
+        if phone := row.values.get("phone"):
+            local["phone"][phone].append((row.line, row))
+        for key in row.keys:
+            local["name"][f"{row.area_ref}|{key}"].append((row.line, row))
+
+    def _assign_codes(self, rows: list[Row], local: dict) -> None:
+        """Number new members GROUP-001, -002, ... after the group's count, skipping numbers in use."""
+        pending: dict[int, list[Row]] = defaultdict(list)
+        for row in rows:
+            if not row.code:
+                pending[row.group.pk].append(row)
+        while pending:  # one query a round; a second round only when numbers were taken
+            windows: dict[int, list[tuple[int, str]]] = {}
+            for group_id, waiting in pending.items():
+                n, window = self.counters[group_id], []
+                while len(window) < len(waiting):
+                    n += 1
+                    code = f"{waiting[0].group.code}-{n:03d}"
+                    if code not in self.claimed:
+                        window.append((n, code))
+                windows[group_id] = window
+            codes = [code for window in windows.values() for _n, code in window]
+            taken = set(Member.objects.filter(code__in=codes).values_list("code", flat=True))
+            for group_id, window in windows.items():
+                free = [code for _n, code in window if code not in taken]
+                waiting = pending.pop(group_id)
+                for row, code in zip(waiting, free, strict=False):
+                    row.code = code
+                self.counters[group_id] = window[-1][0]
+                if len(free) < len(waiting):
+                    pending[group_id] = waiting[len(free) :]
+        for row in rows:
+            if not local["code"].get(row.code):
+                local["code"][row.code].append((row.line, row))
+
+    def _count(self, row: Row) -> None:
+        summary = self.summary
+        summary.rows += 1
+        if row.problems:
+            summary.bad += 1
+            for column, value, reason in row.problems:
+                summary.problems += 1
+                self.bad_out.writerow([row.line, column, value, reason])
+                if len(summary.bad_rows) < SHOWN:
+                    summary.bad_rows.append(
+                        {"line": row.line, "column": column, "value": value, "reason": reason}
+                    )
+            return
+        setattr(summary, row.status, getattr(summary, row.status) + 1)
+        if row.duplicates:
+            summary.duplicates += 1
+            for reason, _pk, _line, _row, label in row.duplicates:
+                if label and len(summary.duplicate_rows) < SHOWN:
+                    reason_label = str(DuplicateFlag.Reason(reason).label)
+                    summary.duplicate_rows.append({"line": row.line, "reason": reason_label, "other": label})
+        if isinstance(row.area, Plan) and row.area.line == row.line:
+            summary.new_villages.append(f"{row.area.label} ({row.area.parent})")
+
+    def _fail(self, row: Row, error: RegistryError) -> None:
+        """A row the checks passed but the service refused: it becomes a bad row."""
+        setattr(self.summary, row.status, getattr(self.summary, row.status) - 1)
+        self.summary.rows -= 1
+        self.problem(row, error.field or "code", error)
+        self._count(row)
+
+    # Writing.
+
+    def _write(self, rows: list[Row]) -> None:
+        for row in rows:
+            if isinstance(row.area, Plan) and row.area.obj is None:
+                self._add_village(row.area)
+        self._add_households([r.household for r in rows if isinstance(r.household, Plan)])
+        new = [r for r in rows if r.status == "new"]
+        members = []
+        for row in new:
+            member = Member(
+                code=row.code, group=row.group, **{k: v for k, v in row.values.items() if k in VALUE_FIELDS}
+            )
+            if row.area is not None:
+                member.area = _resolve(row.area)
+            if row.household is not None:
+                member.household = _resolve(row.household)
+            members.append(member)
+        services.bulk_register_members(
+            actor=self.user, channel=Channel.IMPORT, members=members, districts=self.districts
+        )
+        for row, member in zip(new, members, strict=True):
+            row.member = member
+        for row in rows:
+            if row.status != "updated":
+                continue
+            if row.changes:
+                changes = {k: _resolve(v) for k, v in row.changes.items()}
+                try:
+                    services.update_member(
+                        actor=self.user, member=row.member, channel=Channel.IMPORT, **changes
+                    )
+                except RegistryError as error:
+                    self._fail(row, error)
+                    continue
+            if row.household_size is not None:
+                household = row.household
+                before = household.size
+                Household.objects.filter(pk=household.pk).update(size=row.household_size)
+                household.size = row.household_size
+                audit.record(
+                    actor=self.user,
+                    action=AuditEvent.Action.UPDATE,
+                    obj=household,
+                    changes={"size": [before, household.size]},
+                    channel=Channel.IMPORT,
+                    association_id=row.group.parent_id,
+                )
+        self._add_flags([r for r in rows if r.duplicates and not r.problems])
+
+    def _add_village(self, plan: Plan) -> None:
+        union = plan.parent
+        n = union.children.count() + 1
+        while Area.objects.filter(code=f"{union.code}-V{n:02d}").exists():
+            n += 1
+        bengali = bool(BENGALI.search(plan.label))
+        plan.obj = services.add_area(
+            actor=self.user,
+            parent=union,
+            level=Area.Level.VILLAGE,
+            name_en="" if bengali else plan.label,
+            name_bn=plan.label if bengali else "",
+            code=f"{union.code}-V{n:02d}",
+        )
+        self._index_village(union.pk, plan.obj)
+        self.village_refs[plan.obj.pk] = f"p{union.pk}:{plan.key}"
+
+    def _add_households(self, plans: list[Plan]) -> None:
+        plans = list({id(p): p for p in plans if p.obj is None and p.line != -1}.values())
+        if not plans:
+            return
+        households = [Household(code=p.key, area=_resolve(p.parent), size=p.size) for p in plans]
+        Household.objects.bulk_create(households)
+        for plan, household in zip(plans, households, strict=True):
+            plan.obj = household
+        audit.record_many(
+            actor=self.user,
+            action=AuditEvent.Action.CREATE,
+            objects=households,
+            changes=[audit.diff({}, {"code": h.code, "size": h.size}) for h in households],
+            channel=Channel.IMPORT,
+            association_ids=[p.association for p in plans],
+        )
+
+    def _add_flags(self, rows: list[Row]) -> None:
+        pairs: set[tuple[int, int, str]] = set()
+        associations = {m.pk: m.association_id for m in self.fetched.values()}
+        for row in rows:
+            associations[row.member.pk] = row.member.association_id
+            for reason, pk, _line, other_row, _label in row.duplicates:
+                other = pk or (other_row.member.pk if other_row is not None and other_row.member else None)
+                if other and other != row.member.pk:
+                    pairs.add((min(other, row.member.pk), max(other, row.member.pk), reason))
+        missing = {a for a, _b, _r in pairs if a not in associations}
+        if missing:
+            associations.update(Member.objects.filter(pk__in=missing).values_list("pk", "association_id"))
+        DuplicateFlag.objects.bulk_create(
+            [
+                DuplicateFlag(member_id=a, other_id=b, reason=r, association_id=associations[a])
+                for a, b, r in pairs
+            ],
+            ignore_conflicts=True,
+        )
+
+
+def _resolve(value: Any) -> Any:
+    return value.obj if isinstance(value, Plan) else value
+
+
+def _batches(
+    rows: Iterator[tuple[int, Sequence[Any]]], size: int
+) -> Iterator[list[tuple[int, Sequence[Any]]]]:
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
+
+
+class _NoFile:
+    def writerow(self, row: list[Any]) -> None:
+        pass
+
+
+def run_import(
+    *,
+    path: Path,
+    mapping: Sequence[str],
+    user: User | None,
+    apply: bool = False,
+    good_rows_only: bool = False,
+    bad_rows_path: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    today: datetime.date | None = None,
+) -> Summary:
+    """Preview (apply=False) or import a member file; return what was found or done.
+
+    Importing writes nothing when any row is bad, unless `good_rows_only`, when it writes exactly
+    the good rows. Every bad row goes to `bad_rows_path` as a CSV of line, column, value, reason.
+    """
+    check_mapping(mapping)
+    summary = Summary(mode=("good" if good_rows_only else "all") if apply else "preview")
+    today = today or timezone.localdate()
+    with open_table(path) as table:
+        if len(mapping) != len(table.headers):
+            raise ImportFileError(_("The mapping does not fit this file's columns."))
+        summary.columns = [[h, t] for h, t in zip(table.headers, mapping, strict=True)]
+        handle = open(bad_rows_path, "w", encoding="utf-8-sig", newline="") if bad_rows_path else None  # noqa: SIM115
+        try:
+            bad_out = csv.writer(handle) if handle else _NoFile()
+            bad_out.writerow(["line", "column", "value", "reason"])
+            run = Run(
+                user=user,
+                headers=table.headers,
+                mapping=mapping,
+                write=apply,
+                good_rows_only=good_rows_only,
+                summary=summary,
+                bad_out=bad_out,
+                today=today,
+            )
+            with transaction.atomic() if apply else _nothing():
+                for chunk in _batches(table.rows, BATCH_SIZE):
+                    run.batch([run.parse(line, cells) for line, cells in chunk])
+                    if progress is not None:
+                        progress(len(chunk))
+                summary.applied = apply and (good_rows_only or summary.bad == 0)
+                if apply and not summary.applied:
+                    transaction.set_rollback(True)
+        finally:
+            run.seen.close()
+            if handle:
+                handle.close()
+    return summary
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
