@@ -448,9 +448,8 @@ class Run:
             earlier = earlier_here or seen["household"].get(hh_code)
             if household is None and earlier_here:
                 household = earlier_here[0][1].household
-            elif (
-                household is None
-            ):  # a new household: planned by this row, or in a preview by an earlier batch
+            elif household is None:
+                # A new household: this row plans it, unless (in a preview) an earlier batch did.
                 line = -1 if earlier else row.line
                 household = Plan(hh_code, hh_code, line, size=values.get("household_size"))
                 household.parent = row.area or (member.area if member else row.group.area)
@@ -461,6 +460,7 @@ class Run:
         row.household = household
         if member is None:
             fields = {k: v for k, v in values.items() if k in VALUE_FIELDS} | {"group": row.group}
+            fields.setdefault("joined_on", self.today)  # as the register will record it
             for target, reason in services.check_member(fields, today=self.today).items():
                 self.problem(row, target, reason)
             row.code, row.status = code, "new"
@@ -596,7 +596,8 @@ class Run:
                 if label and len(summary.duplicate_rows) < SHOWN:
                     reason_label = str(DuplicateFlag.Reason(reason).label)
                     summary.duplicate_rows.append({"line": row.line, "reason": reason_label, "other": label})
-        if isinstance(row.area, Plan) and row.area.line == row.line:
+        if isinstance(row.area, Plan) and not row.area.counted:
+            row.area.counted = True
             summary.new_villages.append(f"{row.area.label} ({row.area.parent})")
 
     def _fail(self, row: Row, error: RegistryError) -> None:

@@ -78,12 +78,13 @@ class Seen:
 class Plan:
     """A village or household this import adds; `obj` is set once it is written."""
 
-    __slots__ = ("association", "key", "label", "line", "obj", "parent", "size")
+    __slots__ = ("association", "counted", "key", "label", "line", "obj", "parent", "size")
 
     def __init__(self, key: str, label: str, line: int, parent: Any = None, size: int | None = None):
         self.key, self.label, self.line, self.parent, self.size = key, label, line, parent, size
         self.obj: Any = None
         self.association: int | None = None
+        self.counted = False  # in the summary's new villages
 
 
 class Row:
