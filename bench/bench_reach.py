@@ -26,15 +26,27 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-PLAIN_SQL = """
-    SELECT district_id, association_id, COUNT(*),
-           SUM(CASE WHEN sex = 'F' THEN 1 ELSE 0 END),
-           SUM(CASE WHEN is_ethnic_minority THEN 1 ELSE 0 END),
-           SUM(CASE WHEN has_disability THEN 1 ELSE 0 END)
-    FROM registry_member
-    WHERE is_active = {true}
-    GROUP BY district_id, association_id
-"""
+# Two ways to write the counts by hand; the ratio is taken against the faster.
+PLAIN_SQL = {
+    "COUNT(*) FILTER": """
+        SELECT district_id, association_id, COUNT(*),
+               COUNT(*) FILTER (WHERE sex = 'F'),
+               COUNT(*) FILTER (WHERE is_ethnic_minority),
+               COUNT(*) FILTER (WHERE has_disability)
+        FROM registry_member
+        WHERE is_active = {true}
+        GROUP BY district_id, association_id
+    """,
+    "SUM(CASE WHEN)": """
+        SELECT district_id, association_id, COUNT(*),
+               SUM(CASE WHEN sex = 'F' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN is_ethnic_minority THEN 1 ELSE 0 END),
+               SUM(CASE WHEN has_disability THEN 1 ELSE 0 END)
+        FROM registry_member
+        WHERE is_active = {true}
+        GROUP BY district_id, association_id
+    """,
+}
 # Tables the reach page reads, parents first; the rest of the demo (audit rows, offices) is not
 # needed to measure it.
 COPIED = ["registry_area", "registry_organisation", "registry_household", "registry_member", "results_target"]
@@ -102,33 +114,34 @@ def build_sqlite(path: Path, members: int, rebuild: bool) -> None:
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def measure(label: str, runs: int, plain: Callable[[], list[tuple]]) -> None:
+def measure(label: str, runs: int, plain: dict[str, Callable[[], list[tuple]]]) -> None:
     from samiti.registry.models import Role, User
     from samiti.results import queries
 
     admin = User.objects.filter(role=Role.PROGRAMME_ADMIN).first() or User(role=Role.PROGRAMME_ADMIN)
     times, results = medians(
         {
-            "plain": plain,
-            "counts": lambda: queries.reach_counts(admin),
-            "reach": lambda: queries.reach(admin),
+            **{f"plain SQL, {name}": function for name, function in plain.items()},
+            "ours: reach_counts(), the ORM query": lambda: queries.reach_counts(admin),
+            "ours: reach(), + names, targets, rows": lambda: queries.reach(admin),
         },
         runs,
     )
-    plain_time, counts_time, reach_time = times["plain"], times["counts"], times["reach"]
-    rows, counts, reach = results["plain"], results["counts"], results["reach"]
-
+    counts = results["ours: reach_counts(), the ORM query"]
     ours = sorted((d, a, *vars(c).values()) for d, a, c in counts)
-    theirs = sorted(tuple(int(v) for v in row) for row in rows)
-    assert ours == theirs, "ours and plain SQL disagree"
-    total = reach.total
-    assert total.members == sum(r[2] for r in theirs)
+    for name in plain:
+        theirs = sorted(tuple(int(v) for v in row) for row in results[f"plain SQL, {name}"])
+        assert ours == theirs, f"ours and plain SQL ({name}) disagree"
+    total = results["ours: reach(), + names, targets, rows"].total
+    assert total.members == sum(r[2] for r in ours)
 
-    print(f"\n{label}: {total.members:,} active members in {len(theirs):,} district × association rows")
-    print(f"  plain SQL GROUP BY (driver directly)     median {plain_time * 1000:8.1f} ms")
-    print(f"  ours: reach_counts() (the ORM query)     median {counts_time * 1000:8.1f} ms")
-    print(f"  ours: reach() (+ names, targets, rows)   median {reach_time * 1000:8.1f} ms")
-    print(f"  ratio reach() / plain SQL: {reach_time / plain_time:.2f} (target ≤ 1.5)")
+    print(f"\n{label}: {total.members:,} active members in {len(ours):,} district × association rows")
+    print(f"  medians of {runs} runs:")
+    for name, seconds in times.items():
+        print(f"  {name:<40} {seconds * 1000:8.1f} ms")
+    best_plain = min(times[f"plain SQL, {name}"] for name in plain)
+    ratio = times["ours: reach(), + names, targets, rows"] / best_plain
+    print(f"  ratio reach() / fastest plain SQL: {ratio:.2f} (target ≤ 1.5)")
 
 
 def explain(connection_cursor: Any, sql: str, vendor: str) -> list[str]:
@@ -153,15 +166,19 @@ def print_plans(vendor: str, plain_cursor: Any, plain_sql: str) -> None:
     print(f"  plan, plain: {' | '.join(explain(plain_cursor, plain_sql, vendor))}")
 
 
+def _runners(connection: Any, queries: dict[str, str]) -> dict[str, Callable[[], list[tuple]]]:
+    return {name: (lambda sql=sql: connection.execute(sql).fetchall()) for name, sql in queries.items()}
+
+
 def run_sqlite(args: argparse.Namespace) -> None:
     path = sqlite_path(args.members)
     OUT.mkdir(parents=True, exist_ok=True)
     setup_django(f"sqlite:///{path}")
     build_sqlite(path, args.members, args.rebuild)
     plain_connection = sqlite3.connect(path)
-    sql = PLAIN_SQL.format(true="1")
-    measure("SQLite", args.runs, lambda: plain_connection.execute(sql).fetchall())
-    print_plans("sqlite", plain_connection.cursor(), sql)
+    plain = {name: sql.format(true="1") for name, sql in PLAIN_SQL.items()}
+    measure("SQLite", args.runs, _runners(plain_connection, plain))
+    print_plans("sqlite", plain_connection.cursor(), plain["COUNT(*) FILTER"])
     plain_connection.close()
 
 
@@ -232,9 +249,9 @@ def run_postgres(args: argparse.Namespace) -> None:
     if not User.objects.filter(role=Role.PROGRAMME_ADMIN).exists():
         User.objects.create(username="bench-admin", role=Role.PROGRAMME_ADMIN)
     plain_connection = psycopg.connect(args.postgres_url)
-    sql = PLAIN_SQL.format(true="true")
-    measure("PostgreSQL", args.runs, lambda: plain_connection.execute(sql).fetchall())
-    print_plans("postgresql", plain_connection.cursor(), sql)
+    plain = {name: sql.format(true="true") for name, sql in PLAIN_SQL.items()}
+    measure("PostgreSQL", args.runs, _runners(plain_connection, plain))
+    print_plans("postgresql", plain_connection.cursor(), plain["COUNT(*) FILTER"])
     plain_connection.close()
 
 
