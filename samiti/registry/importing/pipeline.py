@@ -196,6 +196,23 @@ class Run:
             found.append(candidate)
         return found
 
+    def _same_names(self, field: str, pairs: dict[int, set[str]]) -> list["Candidate"]:
+        """Members with one of the name keys asked for in their group (or area), and no others.
+
+        A first light query reads keys only; the few members whose pair matches are then read.
+        """
+        keys = set().union(*pairs.values())
+        if not keys or not self.watermark:
+            return []
+        query = Q(**{f"{field}__in": pairs}) & (Q(name_key_bn__in=keys) | Q(name_key_en__in=keys))
+        members = Member.objects.filter(query, pk__lte=self.watermark, merged_into__isnull=True)
+        wanted = [
+            pk
+            for pk, owner, key_bn, key_en in members.values_list("pk", field, "name_key_bn", "name_key_en")
+            if key_bn in pairs[owner] or key_en in pairs[owner]
+        ]
+        return self._candidates(Q(pk__in=wanted)) if wanted else []
+
     def _load_members(self, rows: list[Row]) -> None:
         """Fetch whole the members that rows describe, with their group and area from the caches."""
         ids = {r.member for r in rows if isinstance(r.member, int)}
@@ -242,13 +259,13 @@ class Run:
         for m in self._candidates(Q(phone__in=phones)) if phones else ():
             by_phone[m.phone].append(m)
         by_group_key: dict[tuple[int, str], list[Candidate]] = defaultdict(list)
-        keys = set().union(*(r.keys for r in good))
-        if keys:
-            groups = {r.group.pk for r in good}
-            query = Q(group__in=groups) & (Q(name_key_bn__in=keys) | Q(name_key_en__in=keys))
-            for m in self._candidates(query):
-                for key in {m.name_key_bn, m.name_key_en} & keys:
-                    by_group_key[(m.group_id, key)].append(m)
+        pairs: dict[int, set[str]] = defaultdict(set)
+        for row in good:
+            if "code" not in row.values:
+                pairs[row.group.pk] |= row.keys
+        for m in self._same_names("group_id", pairs):
+            for key in {m.name_key_bn, m.name_key_en} & pairs[m.group_id]:
+                by_group_key[(m.group_id, key)].append(m)
         in_scope = self._in_scope(self.fetched.values())
         # Members earlier rows of the file describe are not candidates for this one.
         self.touched = {int(pk) for pk in self.seen.find("member", {str(pk) for pk in self.fetched})}
@@ -263,15 +280,14 @@ class Run:
         good = [r for r in good if not r.problems]
 
         by_area_key: dict[tuple[int, str], list[Candidate]] = defaultdict(list)
-        area_ids = {
-            r.area.pk if isinstance(r.area, Area) else (r.member.area_id if r.member else r.group.area_id)
-            for r in good
-        }
-        if keys:
-            query = Q(area_id__in=area_ids) & (Q(name_key_bn__in=keys) | Q(name_key_en__in=keys))
-            for m in self._candidates(query):
-                for key in {m.name_key_bn, m.name_key_en} & keys:
-                    by_area_key[(m.area_id, key)].append(m)
+        pairs = defaultdict(set)
+        for row in good:
+            area = row.area or (row.member.area if row.member else row.group.area)
+            if isinstance(area, Area):
+                pairs[area.pk] |= row.keys
+        for m in self._same_names("area_id", pairs):
+            for key in {m.name_key_bn, m.name_key_en} & pairs[m.area_id]:
+                by_area_key[(m.area_id, key)].append(m)
         in_scope |= self._in_scope(m for m in self.fetched.values() if m.pk not in in_scope)
         households = self._households(good)
         seen = {
