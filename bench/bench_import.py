@@ -52,27 +52,41 @@ def _django(database_url: str) -> None:
     django.setup()
 
 
-def _names() -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
-    from samiti.registry import demo_names as n
+def _pairs(text: str) -> list[tuple[str, str]]:
+    return [tuple(part.strip() for part in pair.split("=")) for pair in text.strip().split(";")]
 
-    female = n.MUSLIM_FEMALE + n.HINDU_FEMALE + n.GARO_FEMALE + n.SANTAL_FEMALE
-    male = n.MUSLIM_MALE + n.HINDU_MALE + n.GARO_MALE + n.SANTAL_MALE
-    surnames = n.MUSLIM_SURNAMES + n.MUSLIM_FEMALE_SURNAMES + n.HINDU_SURNAMES + n.GARO_SURNAMES
-    return female, male, surnames
+
+# Names as people in the programme districts write them, in Latin and in Bengali script.
+FEMALE = _pairs("""Rahima = রহিমা; Amena = আমেনা; Fatema = ফাতেমা; Jorina = জরিনা; Shefali = শেফালী; Salma = সালমা;
+    Kulsum = কুলসুম; Rokeya = রোকেয়া; Morjina = মর্জিনা; Nasima = নাসিমা; Rina = রিনা; Shahana = শাহানা;
+    Hasina = হাসিনা; Parul = পারুল; Anowara = আনোয়ারা; Khadija = খাদিজা; Sufia = সুফিয়া; Rabeya = রাবেয়া;
+    Laily = লাইলী; Bilkis = বিলকিস; Asma = আসমা; Nurjahan = নুরজাহান; Lipi = লিপি; Moni = মনি;
+    Shilpi = শিল্পী; Anjali = অঞ্জলি; Kalpana = কল্পনা; Sabita = সবিতা; Minati = মিনতি; Dipali = দিপালী;
+    Sandhya = সন্ধ্যা; Mita = মিতা; Sumi = সুমি; Jharna = ঝর্ণা; Putul = পুতুল""")
+MALE = _pairs("""Abdul Karim = আব্দুল করিম; Rafiqul = রফিকুল; Shafiqul = শফিকুল; Aminul = আমিনুল; Jamal = জামাল;
+    Kamal = কামাল; Shahidul = শহিদুল; Jahangir = জাহাঙ্গীর; Alamgir = আলমগীর; Anwar = আনোয়ার; Babul = বাবুল;
+    Motaleb = মোতালেব; Nurul Islam = নুরুল ইসলাম; Habibur = হাবিবুর; Mizanur = মিজানুর; Sirajul = সিরাজুল;
+    Abul Kalam = আবুল কালাম; Harun = হারুন; Sukumar = সুকুমার; Nitai = নিতাই; Gopal = গোপাল; Haridas = হরিদাস;
+    Shyamal = শ্যামল; Bimal = বিমল; Ratan = রতন; Subol = সুবল; Ramesh = রমেশ; Dilip = দিলীপ""")
+SURNAMES = _pairs("""Begum = বেগম; Khatun = খাতুন; Akter = আক্তার; Bibi = বিবি; Nesa = নেসা; Islam = ইসলাম;
+    Uddin = উদ্দিন; Mia = মিয়া; Hossain = হোসেন; Rahman = রহমান; Ali = আলী; Sheikh = শেখ; Mondol = মন্ডল;
+    Sarkar = সরকার; Pramanik = প্রামানিক; Roy = রায়; Das = দাস; Barman = বর্মন; Sarker = সরকার;
+    Marak = মারাক; Sangma = সাংমা; Hembrom = হেমব্রম; Murmu = মুর্মু; Hajong = হাজং; Tudu = টুডু""")
+ROOTS = _pairs("""Ram = রাম; Shib = শিব; Hari = হরি; Gopal = গোপাল; Kamal = কমল; Fakir = ফকির; Kazi = কাজী;
+    Sultan = সুলতান; Hamid = হামিদ; Karim = করিম; Sona = সোনা; Ghosh = ঘোষ; Kadam = কদম; Shimul = শিমুল""")
+SUFFIXES = _pairs("pur = পুর; nagar = নগর; ganj = গঞ্জ; para = পাড়া; danga = ডাঙ্গা; kandi = কান্দি")
 
 
 def village_name(union: int, n: int) -> tuple[str, str]:
-    from samiti.registry import demo_names as names
-
-    root = names.PERSON_ROOTS[(union * 7 + n) % len(names.PERSON_ROOTS)]
-    suffix = names.PERSON_SUFFIXES[(union + n) % len(names.PERSON_SUFFIXES)]
+    root = ROOTS[(union * 7 + n) % len(ROOTS)]
+    suffix = SUFFIXES[(union + n) % len(SUFFIXES)]
     return f"{root[0]}{suffix[0]} {n + 1}", f"{root[1]}{suffix[1]} {n + 1}"
 
 
 def generate(path: Path, rows: int, seed: int = 7) -> None:
     """Write a member file of `rows` rows, as a field team's spreadsheet might be."""
     rng = random.Random(seed)
-    female, male, surnames = _names()
+    female, male, surnames = FEMALE, MALE, SURNAMES
     bengali_digits = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
     phones: set[str] = set()
     with open(path, "w", encoding="utf-8", newline="") as handle:

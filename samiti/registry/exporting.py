@@ -61,9 +61,7 @@ def csv_lines(members: QuerySet[Member], columns: list[str], *, sensitive: bool)
     yield "\ufeff" + writer.writerow(columns)
     for member in members.iterator(chunk_size=CHUNK):
         cells = member_cells(member, columns, sensitive=sensitive)
-        yield writer.writerow(
-            ["" if v is None else v.isoformat() if isinstance(v, datetime.date) else v for v in cells]
-        )
+        yield writer.writerow([_csv_cell(v) for v in cells])
 
 
 def xlsx_file(members: QuerySet[Member] | None, columns: list[str], *, sensitive: bool = False) -> IO[bytes]:
@@ -72,13 +70,35 @@ def xlsx_file(members: QuerySet[Member] | None, columns: list[str], *, sensitive
     sheet = book.create_sheet("members")
     sheet.append(columns)
     for member in members.iterator(chunk_size=CHUNK) if members is not None else ():
-        sheet.append(member_cells(member, columns, sensitive=sensitive))
+        sheet.append([_xlsx_cell(v) for v in member_cells(member, columns, sensitive=sensitive)])
     if members is None:
         _guide(book.create_sheet("guide"), columns)
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the response closes it)
     book.save(handle)
     handle.seek(0)
     return handle
+
+
+def _csv_cell(value: Any) -> Any:
+    """A CSV cell; text a spreadsheet would run as a formula gets a leading apostrophe.
+
+    The import drops that apostrophe again, so the export still re-imports as "unchanged".
+    """
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _xlsx_cell(value: Any) -> Any:
+    # openpyxl writes text starting with "=" as a formula.
+    return "'" + value if isinstance(value, str) and value.startswith("=") else value
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def template_csv(columns: list[str]) -> str:

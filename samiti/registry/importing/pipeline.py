@@ -97,6 +97,10 @@ class Run:
             raw = cells[index] if index < len(cells) else None
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue
+            if isinstance(raw, str) and raw[0] == "'":  # marks text in spreadsheets (and in our exports)
+                raw = raw[1:]
+                if not raw.strip():
+                    continue
             try:
                 value = parser(raw)
             except Bad as bad:

@@ -95,7 +95,7 @@ def test_the_csv_export_uses_the_template_columns_and_plain_values(client, membe
     rahima = next(r for r in rows if r["name_en"] == "Rahima Begum")
     assert rahima["national_id"] == "1234567890123"
     assert (rahima["group_code"], rahima["sex"], rahima["birth_date"], rahima["phone"]) == (
-        "G1", "F", "1985-03-01", "+8801712345678",
+        "G1", "F", "1985-03-01", "'+8801712345678",  # the apostrophe: text, not a number, in a spreadsheet
     )  # fmt: skip
     assert (rahima["main_crops"], rahima["village"], rahima["household_code"], rahima["household_size"]) == (
         "rice; jute", "Char Para", "HH-1", "5",
@@ -176,3 +176,18 @@ def test_an_export_of_many_members_streams_them_all(client, place):
     response = client.get(reverse("registry:member_export", args=["csv"]))
     assert response.streaming
     assert len(csv_rows(b"".join(response.streaming_content))) == 2500
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_exported_inert_and_reimports_unchanged(
+    client, tmp_path, place
+):
+    admin = testing.staff(Role.PROGRAMME_ADMIN)
+    testing.member(place["group"], name_en='=HYPERLINK("http://x")', sex="F")
+    client.force_login(admin)
+    content = export(client, "csv")
+    assert csv_rows(content)[0]["name_en"].startswith("'=")
+    sheet = openpyxl.load_workbook(io.BytesIO(export(client, "xlsx"))).active
+    assert "f" not in {c.data_type for row in sheet.iter_rows() for c in row}  # no formula
+    for fmt, data in (("csv", content), ("xlsx", export(client, "xlsx"))):
+        summary = reimport(tmp_path, data, f"m.{fmt}", admin)
+        assert (summary.unchanged, summary.bad) == (1, 0), fmt
