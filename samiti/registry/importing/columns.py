@@ -9,10 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from samiti.registry.importing.files import ImportFileError
-from samiti.registry.models import (
-    WG_FIELDS,
-    Member,
-)
+from samiti.registry.models import WG_FIELDS, Member
 
 # The columns of the template and of exports, in order; exports re-import as "unchanged".
 TEMPLATE_COLUMNS = [

@@ -29,14 +29,7 @@ from samiti.registry.importing.values import (
     parsers,
     place_key,
 )
-from samiti.registry.models import (
-    Area,
-    DuplicateFlag,
-    Household,
-    Member,
-    Organisation,
-    User,
-)
+from samiti.registry.models import Area, DuplicateFlag, Household, Member, Organisation, User
 from samiti.registry.queries import groups_for, members_for
 from samiti.registry.services import RegistryError
 
@@ -49,6 +42,8 @@ _UNION_DEPTH = Area.ORDER.index(Area.Level.UNION)
 
 
 class Run:
+    """One pass over a file: rows parsed one by one, then decided and written a batch at a time."""
+
     def __init__(
         self,
         *,

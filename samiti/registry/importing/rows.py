@@ -9,12 +9,7 @@ from typing import Any
 
 from django.utils import translation
 
-from samiti.registry.models import (
-    Area,
-    Household,
-    Member,
-    Organisation,
-)
+from samiti.registry.models import Area, Household, Member, Organisation
 
 SHOWN = 500  # bad rows and duplicates kept for the page; the bad-rows CSV holds every one
 

@@ -3,6 +3,7 @@
 import json
 import re
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -16,9 +17,9 @@ from samiti.registry.importing.columns import check_mapping, guess_mapping
 from samiti.registry.importing.files import ImportFileError, open_table
 from samiti.registry.importing.pipeline import run_import
 from samiti.registry.importing.rows import Summary
-from samiti.registry.models import (
-    User,
-)
+from samiti.registry.models import User
+
+STALE_LOCK_SECONDS = 3600
 
 
 @dataclass
@@ -113,6 +114,8 @@ def apply_upload(*, upload: Upload, user: User, good_rows_only: bool) -> Summary
     if done is not None:
         return done
     lock = upload.directory / "importing"
+    if lock.exists() and time.time() - lock.stat().st_mtime > STALE_LOCK_SECONDS:
+        lock.unlink(missing_ok=True)  # left by a process that died; its transaction rolled back
     try:
         lock.touch(exist_ok=False)
     except FileExistsError:

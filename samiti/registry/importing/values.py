@@ -14,14 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samiti.core.bengali import name_key, to_latin_digits
 from samiti.registry import services
-from samiti.registry.models import (
-    WG_FIELDS,
-    ConsentMethod,
-    Crop,
-    Ethnicity,
-    Sex,
-    WGAnswer,
-)
+from samiti.registry.models import WG_FIELDS, ConsentMethod, Crop, Ethnicity, Sex, WGAnswer
 from samiti.registry.services import RegistryError
 
 
