@@ -1,8 +1,9 @@
 """The audit trail: every write says who, when, what changed and through which channel."""
 
+import functools
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
 from samiti.core.models import AuditEvent, Channel
@@ -10,7 +11,19 @@ from samiti.core.models import AuditEvent, Channel
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     """Return the JSON-friendly values of `fields` on `obj`, for a later diff."""
-    return {name: _plain(getattr(obj, _attname(obj, name))) for name in fields}
+    attnames = _attnames(type(obj), tuple(fields))
+    return {name: _plain(getattr(obj, attname)) for name, attname in attnames}
+
+
+def created(obj: models.Model, fields: list[str]) -> dict[str, list[Any]]:
+    """Return {field: [None, value]} for each field of a new record that holds a value."""
+    values = obj.__dict__
+    changes = {}
+    for name, attname in _attnames(type(obj), tuple(fields)):
+        value = values.get(attname)
+        if value not in (None, "", []):
+            changes[name] = [None, _plain(value)]
+    return changes
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -55,7 +68,8 @@ def record_many(
     """Write one audit row per object in one statement (for imports of many records)."""
     if not objects:
         return
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    db = connections[DEFAULT_DB_ALIAS]
+    now = db.ops.adapt_datetimefield_value(timezone.now())
     as_json = AuditEvent._meta.get_field("changes").get_db_prep_save
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     label = objects[0]._meta.label_lower
@@ -67,7 +81,7 @@ def record_many(
             label,
             obj.pk,
             str(obj)[:200],
-            as_json(change, connection),
+            as_json(change, db),
             channel,
             association_id,
             "",
@@ -77,16 +91,16 @@ def record_many(
     columns = (
         "at, actor_id, action, object_type, object_id, object_repr, changes, channel, association_id, note"
     )
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {AuditEvent._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * 10)})",  # noqa: S608
             rows,
         )
 
 
-def _attname(obj: models.Model, name: str) -> str:
-    field = obj._meta.get_field(name)
-    return getattr(field, "attname", name)
+@functools.cache
+def _attnames(model: type[models.Model], fields: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(name, getattr(model._meta.get_field(name), "attname", name)) for name in fields]
 
 
 def _plain(value: Any) -> Any:

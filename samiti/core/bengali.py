@@ -1,5 +1,6 @@
 """Bengali text: digits, and a spelling-independent key for matching names across scripts."""
 
+import functools
 import re
 import unicodedata
 
@@ -57,6 +58,7 @@ def _bengali_word_to_latin(word: str) -> str:
     return "".join(_CONSONANTS.get(ch, "") for ch in word if ch not in _VOWELS)
 
 
+@functools.lru_cache(maxsize=50_000)
 def name_key(name: str) -> str:
     """Return a key equal for the same name written in Bengali or Latin script.
 
