@@ -485,6 +485,10 @@ class User(AbstractUser):
     language = models.CharField(_("language"), max_length=5, default="en")
 
     @property
+    def sees_whole_programme(self) -> bool:
+        return self.is_superuser or self.role == Role.PROGRAMME_ADMIN
+
+    @property
     def sees_sensitive(self) -> bool:
         return self.role in SENSITIVE_ROLES
 

@@ -8,12 +8,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from samiti.core.bengali import to_latin_digits
-from samiti.registry.models import WG_FIELDS, Area, Member, Organisation, Role, User
+from samiti.registry.models import WG_FIELDS, Area, Member, Organisation, User
 
 
 def _member_scope(user: User) -> Q | None:
     """Return the filter bounding what `user` may see, or None for the whole programme."""
-    if user.is_superuser or user.role == Role.PROGRAMME_ADMIN:
+    if user.sees_whole_programme:
         return None
     org = user.organisation
     if org is not None:
@@ -30,7 +30,7 @@ def _member_scope(user: User) -> Q | None:
 
 
 def _organisation_scope(user: User) -> Q | None:
-    if user.is_superuser or user.role == Role.PROGRAMME_ADMIN:
+    if user.sees_whole_programme:
         return None
     org = user.organisation
     if org is not None:

@@ -502,7 +502,7 @@ def create_organisation(*, actor: User | None, channel: str = Channel.WEB, **fie
     _check_organisation(fields)
     if fields.get("parent") is not None:
         _check_scope(actor, fields["parent"])
-    elif actor is not None and not (actor.is_superuser or actor.role == "programme_admin"):
+    elif actor is not None and not actor.sees_whole_programme:
         raise RegistryError(_("Only a programme admin creates federations and free-standing associations."))
     if Organisation.objects.filter(code=fields["code"]).exists():
         raise RegistryError(_("Code %(code)s is taken.") % {"code": fields["code"]}, field="code")

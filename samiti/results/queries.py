@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils.translation import get_language
 
-from samiti.registry.models import Area, Organisation, Role, Sex, User
+from samiti.registry.models import Area, Organisation, Sex, User
 from samiti.registry.queries import members_for
 from samiti.results.models import Target
 
@@ -277,7 +277,7 @@ def reach(user: User) -> Reach:
             )
         )
     # As registry.queries scopes members: these accounts see the whole programme.
-    whole_programme = user.is_superuser or user.role == Role.PROGRAMME_ADMIN
+    whole_programme = user.sees_whole_programme
     total_target = targets.members if whole_programme else None
     total_row = _row(None, ("", ""), total, targets, hide([total])[0], target=total_target)
     progress = None

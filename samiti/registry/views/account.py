@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from samiti.registry import services
-from samiti.registry.models import ApiToken, Role, User
+from samiti.registry.models import ApiToken, User
 
 
 class TokenForm(forms.Form):
@@ -28,7 +28,7 @@ class TokenForm(forms.Form):
 
 def _scope(user: User) -> str:
     """Say in words what the account may see."""
-    if user.is_superuser or user.role == Role.PROGRAMME_ADMIN:
+    if user.sees_whole_programme:
         return _("the whole programme")
     if user.organisation is not None:
         return f"{user.organisation.get_kind_display()}: {user.organisation}"
