@@ -180,4 +180,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # Django's messages once, through our handler, not also through its own.
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -21,7 +21,12 @@ BLANK = [("", "—")]
 
 
 class DateInput(forms.DateInput):
+    """A date picker; it takes ISO dates whatever the page's language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format=format)
 
 
 def areas_for(

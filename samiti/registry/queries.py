@@ -99,7 +99,7 @@ def search_members(user: User, filters: dict, today: datetime.date | None = None
     if text:
         latin = to_latin_digits(text)
         digits = re.sub(r"[\s+-]", "", latin)
-        match = Q(name_en__icontains=text) | Q(name_bn__icontains=text) | Q(code__iexact=text)
+        match = Q(name_en__icontains=text) | Q(name_bn__icontains=text) | Q(code__iexact=latin)
         if digits.isdigit() and len(digits) >= 4:
             match |= Q(phone__endswith=digits.lstrip("0")) | Q(national_id__startswith=digits)
         members = members.filter(match)
