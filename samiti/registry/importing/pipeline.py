@@ -37,6 +37,7 @@ BATCH_SIZE = 1000
 DUPLICATES_PER_REASON = 20  # a placeholder phone shared by hundreds says nothing about people
 VALUE_FIELDS = set(services.MEMBER_FIELDS) - {"code", "group", "area", "household"}
 CHECKED_FIELDS = [f for f in services.MEMBER_FIELDS if f not in ("area", "household")]
+IDENTITY_FIELDS = ["name_bn", "name_en", "sex", "birth_year", "phone", "national_id"]
 FLAG_FIELDS = {"phone", "national_id", "name_bn", "name_en", "area"}
 _UNION_DEPTH = Area.ORDER.index(Area.Level.UNION)
 
@@ -326,10 +327,13 @@ class Run:
     # Deciding, row by row.
 
     def _one(self, row: Row, found: list["Candidate"]) -> bool:
-        if len(found) > 1:  # prefer the one record whose names are written exactly as in the row
-            names = [f for f in ("name_bn", "name_en") if f in row.values]
-            exact = [m for m in found if all(getattr(m, f) == row.values[f] for f in names)]
-            found = exact if len(exact) == 1 else found
+        if len(found) > 1:
+            # Prefer the record that says exactly what the row says about who the person is. Records
+            # that cannot be told apart by it (flagged as duplicates when they came in) are taken in
+            # the order they were registered, so a file imported again meets them in the same order.
+            given = [f for f in IDENTITY_FIELDS if f in row.values]
+            exact = [m for m in found if all(getattr(m, f) == row.values[f] for f in given)]
+            found = sorted(exact, key=lambda m: m.pk)[:1] if exact else found
         if len(found) == 1:
             row.member = found[0].pk
         elif len(found) > 1:
