@@ -178,6 +178,15 @@ class MemberForm(forms.Form):
         self.add_error(error.field if error.field in self.fields else None, str(error))
 
 
+class HouseholdForm(forms.Form):
+    household_code = forms.CharField(
+        label=_("Household code"), max_length=30, required=False,
+        help_text=_("Members of one household share a code; leave blank to take the member out."),
+    )  # fmt: skip
+    household_size = forms.IntegerField(label=_("Household size"), required=False, min_value=1, max_value=50)
+    representative = forms.BooleanField(label=_("Represents the household"), required=False)
+
+
 class OrganisationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Organisation.Kind.choices)
     code = forms.CharField(label=_("Code"), max_length=30)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry import queries, services
-from samiti.registry.forms import MemberFilterForm, MemberForm
+from samiti.registry.forms import HouseholdForm, MemberFilterForm, MemberForm
 from samiti.registry.models import WG_FIELDS, DuplicateFlag, Member, mask_national_id
 
 PAGE_SIZE = 50
@@ -78,6 +78,15 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "offices": member.offices.select_related("organisation"),
             "history": [_readable(event, request.user.sees_sensitive) for event in history[:200]],
             "open_flags": flags.count(),
+            "household_form": HouseholdForm(
+                initial={
+                    "household_code": member.household.code if member.household else "",
+                    "household_size": member.household.size if member.household else None,
+                    "representative": bool(
+                        member.household and member.household.representative_id == member.pk
+                    ),
+                }
+            ),
             "wg": [
                 (Member._meta.get_field(f).verbose_name, getattr(member, f"get_{f}_display")())
                 for f in WG_FIELDS
@@ -127,6 +136,32 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def member_household(request: HttpRequest, pk: int) -> HttpResponse:
+    member = queries.member_or_404(request.user, pk)
+    if not request.user.can_edit:
+        raise Http404
+    form = HouseholdForm(request.POST)
+    if form.is_valid():
+        try:
+            services.place_in_household(
+                actor=request.user,
+                member=member,
+                code=form.cleaned_data["household_code"],
+                size=form.cleaned_data["household_size"],
+                representative=form.cleaned_data["representative"],
+            )
+        except services.RegistryError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Household saved."))
+    else:
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+    return redirect("registry:member_detail", pk=member.pk)
+
+
+@login_required
+@require_POST
 def member_delete(request: HttpRequest, pk: int) -> HttpResponse:
     member = queries.member_or_404(request.user, pk)
     if not request.user.sees_sensitive or not request.user.can_edit:
@@ -161,5 +196,6 @@ urlpatterns = [
     path("members/add/", member_add, name="member_add"),
     path("members/<int:pk>/", member_detail, name="member_detail"),
     path("members/<int:pk>/edit/", member_edit, name="member_edit"),
+    path("members/<int:pk>/household/", member_household, name="member_household"),
     path("members/<int:pk>/delete/", member_delete, name="member_delete"),
 ]
