@@ -43,7 +43,7 @@ HEADERS = [
 
 
 def _django(database_url: str) -> None:
-    os.environ.setdefault("DEBUG", "1")
+    os.environ["DEBUG"] = "0"  # with DEBUG on, Django keeps every query's SQL: memory would grow
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "samiti.settings"
