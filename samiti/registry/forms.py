@@ -219,11 +219,4 @@ class OfficeForm(forms.Form):
 
     def __init__(self, *args, user: User, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        members = queries.members_for(user).filter(is_active=True)
-        if organisation.kind == Organisation.Kind.GROUP:
-            members = members.filter(group=organisation)
-        elif organisation.kind == Organisation.Kind.ASSOCIATION:
-            members = members.filter(association=organisation)
-        else:
-            members = members.filter(association__parent=organisation)
-        self.fields["member"].queryset = members
+        self.fields["member"].queryset = queries.members_of(user, organisation)

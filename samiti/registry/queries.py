@@ -76,6 +76,16 @@ def organisation_or_404(user: User, pk: int) -> Organisation:
     return organisation
 
 
+def members_of(user: User, organisation: Organisation) -> QuerySet[Member]:
+    """The active members of a group, an association or a federation, within `user`'s scope."""
+    members = members_for(user).filter(is_active=True)
+    if organisation.kind == Organisation.Kind.GROUP:
+        return members.filter(group=organisation)
+    if organisation.kind == Organisation.Kind.ASSOCIATION:
+        return members.filter(association=organisation)
+    return members.filter(association__parent=organisation)
+
+
 def groups_for(user: User) -> QuerySet[Organisation]:
     return organisations_for(user).filter(kind=Organisation.Kind.GROUP, status__in=["active", "forming"])
 

@@ -51,14 +51,7 @@ def organisation_tree(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = queries.organisation_or_404(request.user, pk)
-    members = queries.members_for(request.user).filter(is_active=True)
-    if organisation.kind == Organisation.Kind.GROUP:
-        members = members.filter(group=organisation)
-    elif organisation.kind == Organisation.Kind.ASSOCIATION:
-        members = members.filter(association=organisation)
-    else:
-        members = members.filter(association__parent=organisation)
-    counts = members.aggregate(
+    counts = queries.members_of(request.user, organisation).aggregate(
         **COUNTS,
         minority=Count("id", filter=Q(is_ethnic_minority=True)),
         disability=Count("id", filter=Q(has_disability=True)),
