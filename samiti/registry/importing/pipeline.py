@@ -185,11 +185,13 @@ class Run:
         """
         if not self.watermark:  # the register had no member when the import began
             return []
-        members = Member.objects.filter(query, pk__lte=self.watermark)
+        members = Member.objects.filter(query)
         if live:
             members = members.filter(merged_into__isnull=True)
         found = []
         for values in members.values_list(*Candidate.__slots__):
+            if values[0] > self.watermark:  # in Python: in SQL it can turn an index lookup into a scan
+                continue
             candidate = self.fetched.get(values[0])
             if candidate is None:
                 candidate = self.fetched[values[0]] = Candidate(values)
@@ -205,11 +207,11 @@ class Run:
         if not keys or not self.watermark:
             return []
         query = Q(**{f"{field}__in": pairs}) & (Q(name_key_bn__in=keys) | Q(name_key_en__in=keys))
-        members = Member.objects.filter(query, pk__lte=self.watermark, merged_into__isnull=True)
+        members = Member.objects.filter(query, merged_into__isnull=True)
         wanted = [
             pk
             for pk, owner, key_bn, key_en in members.values_list("pk", field, "name_key_bn", "name_key_en")
-            if key_bn in pairs[owner] or key_en in pairs[owner]
+            if pk <= self.watermark and (key_bn in pairs[owner] or key_en in pairs[owner])
         ]
         return self._candidates(Q(pk__in=wanted)) if wanted else []
 
@@ -258,19 +260,21 @@ class Run:
         phones = {r.values["phone"] for r in good if "phone" in r.values}
         for m in self._candidates(Q(phone__in=phones)) if phones else ():
             by_phone[m.phone].append(m)
-        by_group_key: dict[tuple[int, str], list[Candidate]] = defaultdict(list)
+        in_scope = self._in_scope(self.fetched.values())
+        # Only rows that number, national ID and phone cannot place need members looked up by name.
         pairs: dict[int, set[str]] = defaultdict(set)
         for row in good:
-            if "code" not in row.values:
+            if self._needs_names(row, by_nid, by_phone, in_scope):
                 pairs[row.group.pk] |= row.keys
+        by_group_key: dict[tuple[int, str], list[Candidate]] = defaultdict(list)
         for m in self._same_names("group_id", pairs):
             for key in {m.name_key_bn, m.name_key_en} & pairs[m.group_id]:
                 by_group_key[(m.group_id, key)].append(m)
-        in_scope = self._in_scope(self.fetched.values())
+        in_scope |= self._in_scope(m for m in self.fetched.values() if m.pk not in in_scope)
         # Members earlier rows of the file describe are not candidates for this one.
         self.touched = {int(pk) for pk in self.seen.find("member", {str(pk) for pk in self.fetched})}
         for row in good:
-            self._match(row, by_code, by_nid, by_group_key, in_scope)
+            self._match(row, by_code, by_nid, by_phone, by_group_key, in_scope)
             if isinstance(row.member, int):
                 self.touched.add(row.member)
         self._load_members(good)
@@ -279,37 +283,51 @@ class Run:
                 self._place(row)
         good = [r for r in good if not r.problems]
 
-        by_area_key: dict[tuple[int, str], list[Candidate]] = defaultdict(list)
-        pairs = defaultdict(set)
-        for row in good:
-            area = row.area or (row.member.area if row.member else row.group.area)
-            if isinstance(area, Area):
-                pairs[area.pk] |= row.keys
-        for m in self._same_names("area_id", pairs):
-            for key in {m.name_key_bn, m.name_key_en} & pairs[m.area_id]:
-                by_area_key[(m.area_id, key)].append(m)
-        in_scope |= self._in_scope(m for m in self.fetched.values() if m.pk not in in_scope)
         households = self._households(good)
         seen = {
             kind: self.seen.find(kind, values)
             for kind, values in (
                 ("code", {r.values.get("code") or (r.member.code if r.member else "") for r in good} - {""}),
                 ("member", {str(r.member.pk) for r in good if r.member}),
-                ("nid", nids),
-                ("phone", phones),
-                ("name", {f"{r.area_ref}|{k}" for r in good for k in r.keys}),
                 ("household", {r.values["household_code"] for r in good if "household_code" in r.values}),
             )
         }
         local: dict[str, dict[str, list[tuple[int, Row]]]] = defaultdict(lambda: defaultdict(list))
         for row in good:
             self._decide(row, seen, local, households)
-            if row.problems:
-                continue
-            if row.status in ("new", "updated") and (row.status == "new" or FLAG_FIELDS & row.changes.keys()):
+            if not row.problems:
+                if row.code:
+                    local["code"][row.code].append((row.line, row))
+                if row.member is not None:
+                    local["member"][str(row.member.pk)].append((row.line, row))
+        good = [r for r in good if not r.problems]
+
+        # Possible duplicates, for new rows and rows that change who or where a member is.
+        flagged = [r for r in good if r.status == "new" or FLAG_FIELDS & r.changes.keys()]
+        pairs = defaultdict(set)
+        for row in flagged:
+            area = row.area or (row.member.area if row.member else row.group.area)
+            if isinstance(area, Area):
+                pairs[area.pk] |= row.keys
+        by_area_key: dict[tuple[int, str], list[Candidate]] = defaultdict(list)
+        for m in self._same_names("area_id", pairs):
+            for key in {m.name_key_bn, m.name_key_en} & pairs[m.area_id]:
+                by_area_key[(m.area_id, key)].append(m)
+        in_scope |= self._in_scope(m for m in self.fetched.values() if m.pk not in in_scope)
+        seen |= {
+            kind: self.seen.find(kind, values)
+            for kind, values in (
+                ("nid", {r.values["national_id"] for r in flagged if "national_id" in r.values}),
+                ("phone", {r.values["phone"] for r in flagged if "phone" in r.values}),
+                ("name", {f"{r.area_ref}|{k}" for r in flagged for k in r.keys}),
+            )
+        }
+        flagged_lines = {r.line for r in flagged}
+        for row in good:
+            if row.line in flagged_lines:
                 self._find_duplicates(row, seen, local, by_nid, by_phone, by_area_key, in_scope)
-            self._remember(row, local)
-        self._assign_codes([r for r in good if r.status == "new" and not r.problems], local)
+                self._remember(row, local)
+        self._assign_codes([r for r in good if r.status == "new"], local)
 
         for row in rows:
             self._count(row)
@@ -345,11 +363,37 @@ class Run:
             )
         return bool(found)
 
+    def _needs_names(
+        self,
+        row: Row,
+        by_nid: dict[str, list[Candidate]],
+        by_phone: dict[str, list[Candidate]],
+        in_scope: set[int],
+    ) -> bool:
+        """Whether only rule 4 (name, sex and year of birth in the group) can place this row."""
+        values = row.values
+        if "code" in values or "sex" not in values or not row.keys:
+            return False
+        nid = values.get("national_id")
+        if nid and any(m.pk in in_scope for m in by_nid.get(nid, ())):
+            return False
+        return not any(self._same_person(row, m) for m in by_phone.get(values.get("phone", ""), ()))
+
+    def _same_person(self, row: Row, m: "Candidate") -> bool:
+        """Same group, a name key in common, and no national ID that says otherwise."""
+        nid = row.values.get("national_id")
+        return (
+            m.group_id == row.group.pk
+            and bool({m.name_key_bn, m.name_key_en} & row.keys)
+            and not (nid and m.national_id and m.national_id != nid)
+        )
+
     def _match(
         self,
         row: Row,
         by_code: dict[str, "Candidate"],
         by_nid: dict[str, list["Candidate"]],
+        by_phone: dict[str, list["Candidate"]],
         by_group_key: dict[tuple[int, str], list["Candidate"]],
         in_scope: set[int],
     ) -> None:
@@ -361,23 +405,23 @@ class Run:
                 self.problem(row, "code", _("Member number %(code)s is taken.") % {"code": code})
             row.member = member.pk if member else None
             return
-        nid = values.get("national_id")
         usable = in_scope - self.touched
+        nid = values.get("national_id")
         if nid and self._one(row, [m for m in by_nid.get(nid, ()) if m.pk in usable]):
             return
-        same = {
-            m.pk: m
-            for key in row.keys
-            for m in by_group_key.get((row.group.pk, key), ())
-            if m.pk in usable and not (nid and m.national_id and m.national_id != nid)
-        }
-        if not same:
-            return
         phone = values.get("phone")
-        if phone and self._one(row, [m for m in same.values() if m.phone == phone]):
+        if phone and self._one(
+            row, [m for m in by_phone.get(phone, ()) if m.pk in usable and self._same_person(row, m)]
+        ):
             return
         if "sex" in values:
             year = values.get("birth_year")
+            same = {
+                m.pk: m
+                for key in row.keys
+                for m in by_group_key.get((row.group.pk, key), ())
+                if m.pk in usable and self._same_person(row, m)
+            }
             self._one(row, [m for m in same.values() if m.sex == values["sex"] and m.birth_year == year])
 
     def _place(self, row: Row) -> None:
@@ -552,12 +596,7 @@ class Run:
                     row.duplicates.append((reason, pk, line, other_row, label))
 
     def _remember(self, row: Row, local: dict) -> None:
-        if row.code:
-            local["code"][row.code].append((row.line, row))
-        if row.member is not None:
-            local["member"][str(row.member.pk)].append((row.line, row))
-        if row.status == "unchanged":
-            return  # the register already holds what this row says
+        """Note what a new or changed row says, for the duplicate checks of later rows."""
         if nid := row.values.get("national_id"):
             local["nid"][nid].append((row.line, row))
         if phone := row.values.get("phone"):

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from samiti.core.bengali import to_bengali_digits
 from samiti.core.models import AuditEvent
 from samiti.registry import importing, services, testing
+from samiti.registry.importing import pipeline
 from samiti.registry.importing.values import Bad, parsers
 from samiti.registry.models import Area, DuplicateFlag, Household, Member, Role
 
@@ -674,3 +675,35 @@ def test_the_command_imports_the_good_rows_only_as_a_user_with_a_mapping(tmp_pat
     assert AuditEvent.objects.get(object_id=member.pk, object_type="registry.member").actor == leader
     with pytest.raises(CommandError, match="No column headed"):
         run_command(str(path), "--map", "Nope=name_en")
+
+
+def test_rows_in_different_batches_are_checked_against_each_other(tmp_path, place, monkeypatch):
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 2)
+    rows = [
+        ["group_code", "name_en", "sex", "birth_year", "phone", "national_id", "village", "household_code"],
+        ["G1", "Kulsum", "F", "1980", "", "", "Notun Gram", "HH-1"],
+        ["G1", "Kulsum", "F", "1980", "", "", "Notun Gram", "HH-1"],  # nothing tells the two apart
+        ["G1", "Amina", "F", "", "01712345678", "2222222222", "", ""],
+        ["G2", "Jorina", "F", "", "01712345678", "", "", "HH-1"],  # the phone of line 4
+        ["G2", "Rupa", "F", "", "", "2222222222", "", ""],  # the national ID of line 4
+        ["G1", "Kulsum", "F", "1980", "", "", "notun gram", ""],  # a third Kulsum
+    ]
+    path = write_csv(tmp_path / "m.csv", rows)
+    summary = preview(path)
+    assert (summary.new, summary.duplicates, summary.new_villages) == (
+        6,
+        4,
+        [f"Notun Gram ({place['union']})"],
+    )
+    assert {(d["line"], d["other"]) for d in summary.duplicate_rows} >= {
+        (3, "line 2 of this file"), (5, "line 4 of this file"), (6, "line 4 of this file"),
+        (7, "line 2 of this file"), (7, "line 3 of this file"),
+    }  # fmt: skip
+    first = import_(path)
+    assert (first.new, first.duplicates) == (6, 4)
+    assert DuplicateFlag.objects.count() == 5  # lines 2~3, 4~5 (phone), 4~6 (national ID), 2~7, 3~7
+    assert Area.objects.filter(name_en="Notun Gram").count() == 1
+    assert Household.objects.get(code="HH-1").members.count() == 3
+    events = AuditEvent.objects.count()
+    assert counts(import_(path)) == (0, 0, 6, 0)
+    assert AuditEvent.objects.count() == events
