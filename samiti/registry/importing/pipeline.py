@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -185,12 +185,13 @@ class Run:
         """
         if not self.watermark:  # the register had no member when the import began
             return []
-        members = Member.objects.filter(query)
-        if live:
-            members = members.filter(merged_into__isnull=True)
+        # Merged records and members this import added are left out here, not in SQL: there either
+        # condition can lead SQLite to scan the table instead of using the index for `query`.
         found = []
-        for values in members.values_list(*Candidate.__slots__):
-            if values[0] > self.watermark:  # in Python: in SQL it can turn an index lookup into a scan
+        for *values, merged_into in Member.objects.filter(query).values_list(
+            *Candidate.__slots__, "merged_into"
+        ):
+            if values[0] > self.watermark or (live and merged_into is not None):
                 continue
             candidate = self.fetched.get(values[0])
             if candidate is None:
@@ -199,20 +200,10 @@ class Run:
         return found
 
     def _same_names(self, field: str, pairs: dict[int, set[str]]) -> list["Candidate"]:
-        """Members with one of the name keys asked for in their group (or area), and no others.
-
-        A first light query reads keys only; the few members whose pair matches are then read.
-        """
-        keys = set().union(*pairs.values())
-        if not keys or not self.watermark:
+        """Members with one of the name keys asked for in their group (or area), and no others."""
+        if not self.watermark or not any(pairs.values()):
             return []
-        query = Q(**{f"{field}__in": pairs}) & (Q(name_key_bn__in=keys) | Q(name_key_en__in=keys))
-        members = Member.objects.filter(query, merged_into__isnull=True)
-        wanted = [
-            pk
-            for pk, owner, key_bn, key_en in members.values_list("pk", field, "name_key_bn", "name_key_en")
-            if pk <= self.watermark and (key_bn in pairs[owner] or key_en in pairs[owner])
-        ]
+        wanted = _same_name_ids(field, pairs)
         return self._candidates(Q(pk__in=wanted)) if wanted else []
 
     def _load_members(self, rows: list[Row]) -> None:
@@ -768,6 +759,36 @@ class Run:
             ],
             ignore_conflicts=True,
         )
+
+
+def _same_name_ids(field: str, pairs: dict[int, set[str]]) -> list[int]:
+    """Ids of members whose (group or area, name key) is one of `pairs`.
+
+    By area, a join on a list of (area, key) values lets the database probe its (area, name key)
+    indexes for exactly those pairs. Groups have no such index: their members are read by group and
+    name key and the pairs kept in Python.
+    """
+    if field == "group_id":
+        keys = set().union(*pairs.values())
+        query = Q(group_id__in=pairs) & (Q(name_key_bn__in=keys) | Q(name_key_en__in=keys))
+        found = Member.objects.filter(query).values_list("pk", "group_id", "name_key_bn", "name_key_en")
+        return [pk for pk, group, bn, en in found if bn in pairs[group] or en in pairs[group]]
+    flat = [(area, key) for area, keys in pairs.items() for key in keys]
+    table = connection.ops.quote_name(Member._meta.db_table)
+    ids: set[int] = set()
+    for start in range(0, len(flat), 5000):
+        chunk = flat[start : start + 5000]
+        wanted = ", ".join(["(%s, %s)"] * len(chunk))
+        # Only placeholders and names from the model go into the text; the values are parameters.
+        by_key = [f"SELECT m.id FROM {table} m JOIN w ON m.area_id = w.a AND m.{key} = w.k" for key in _KEYS]  # noqa: S608
+        sql = f"WITH w(a, k) AS (VALUES {wanted}) " + " UNION ".join(by_key)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for pair in chunk for value in pair])
+            ids.update(pk for (pk,) in cursor.fetchall())
+    return list(ids)
+
+
+_KEYS = ("name_key_bn", "name_key_en")
 
 
 def _resolve(value: Any) -> Any:
