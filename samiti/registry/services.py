@@ -32,6 +32,7 @@ from samiti.registry.models import (
     Organisation,
     Sex,
     User,
+    WGAnswer,
 )
 from samiti.registry.queries import organisations_for
 
@@ -109,30 +110,45 @@ def normalise_national_id(raw: str) -> str:
     return text
 
 
+# Sets, not the choices' `.values`, which builds a new list at every call (an import checks
+# every row).
+SEXES = frozenset(Sex.values)
+ETHNICITIES = frozenset(Ethnicity.values)
+CONSENT_METHODS = frozenset(ConsentMethod.values)
+CROPS = frozenset(Crop.values)
+WG_ANSWERS = frozenset(WGAnswer.values)
+AGE_LIMITS = (10, 120)
+MOST_LAND = 100_000  # decimals: 1,000 acres
+
+
 def check_member(fields: dict[str, Any], today: datetime.date | None = None) -> dict[str, str]:
     """Check member fields that are already typed; return {field: reason} for each problem."""
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
     if not (fields.get("name_bn") or fields.get("name_en")):
         errors["name_en"] = str(_("A name is required, in Bengali or in Latin script."))
-    if fields.get("sex") not in Sex.values:
+    if fields.get("sex") not in SEXES:
         errors["sex"] = str(_("Sex must be female, male or third gender."))
-    if fields.get("ethnicity") and fields["ethnicity"] not in Ethnicity.values:
+    if fields.get("ethnicity") and fields["ethnicity"] not in ETHNICITIES:
         errors["ethnicity"] = str(_("Unknown ethnicity."))
-    if fields.get("consent_method") and fields["consent_method"] not in ConsentMethod.values:
+    if fields.get("consent_method") and fields["consent_method"] not in CONSENT_METHODS:
         errors["consent_method"] = str(_("Unknown way of giving consent."))
     for crop in fields.get("main_crops") or []:
-        if crop not in Crop.values:
+        if crop not in CROPS:
             errors["main_crops"] = str(_("Unknown crop “%(crop)s”.") % {"crop": crop})
     for field in WG_FIELDS:
         value = fields.get(field)
-        if value is not None and value not in (1, 2, 3, 4):
+        if value is not None and value not in WG_ANSWERS:
             errors[field] = str(_("An answer is 1, 2, 3 or 4 (or blank if not asked)."))
     birth_date, birth_year = fields.get("birth_date"), fields.get("birth_year")
     if birth_date and birth_date > today:
         errors["birth_date"] = str(_("The date of birth is in the future."))
-    if birth_year and not (today.year - 120 <= birth_year <= today.year - 10):
-        errors["birth_year"] = str(_("A member is between 10 and 120 years old."))
+    youngest, oldest = AGE_LIMITS
+    if birth_year and not (today.year - oldest <= birth_year <= today.year - youngest):
+        errors["birth_year"] = str(
+            _("A member is between %(youngest)d and %(oldest)d years old.")
+            % {"youngest": youngest, "oldest": oldest}
+        )
     if birth_date and birth_year and birth_date.year != birth_year:
         errors["birth_year"] = str(_("The year of birth does not match the date of birth."))
     joined_on, left_on = fields.get("joined_on"), fields.get("left_on")
@@ -142,8 +158,8 @@ def check_member(fields: dict[str, Any], today: datetime.date | None = None) -> 
         errors["leaving_reason"] = str(_("Say why the member left."))
     for field in ("land_owned", "land_cultivated"):
         value = fields.get(field)
-        if value is not None and not (0 <= value <= 100_000):
-            errors[field] = str(_("Land is given in decimals, from 0 to 100,000."))
+        if value is not None and not (0 <= value <= MOST_LAND):
+            errors[field] = str(_("Land is given in decimals, from 0 to %(most)d.") % {"most": MOST_LAND})
     group = fields.get("group")
     if group is not None and group.kind != Organisation.Kind.GROUP:
         errors["group"] = str(_("A member belongs to a group, not to a federation or association."))
