@@ -19,7 +19,7 @@ from samiti.core.models import AuditEvent, Channel
 from samiti.registry import services
 from samiti.registry.importing.columns import LABELS, SENSITIVE_COLUMNS, check_mapping
 from samiti.registry.importing.files import ImportFileError, open_table
-from samiti.registry.importing.rows import SHOWN, Candidate, Plan, Row, Seen, Summary
+from samiti.registry.importing.rows import SHOWN, Candidate, Plan, Row, Seen, Snapshot, Summary
 from samiti.registry.importing.values import (
     BENGALI,
     SKIP,
@@ -207,22 +207,30 @@ class Run:
         return self._candidates(Q(pk__in=wanted)) if wanted else []
 
     def _load_members(self, rows: list[Row]) -> None:
-        """Fetch whole the members that rows describe, with their group and area from the caches."""
+        """Read the members that rows describe, as snapshots with their group and area from the caches.
+
+        Most rows of a file imported again change nothing: the whole record is read only to change it.
+        """
         ids = {r.member for r in rows if isinstance(r.member, int)}
         if not ids:
             return
-        members = {m.pk: m for m in Member.objects.filter(pk__in=ids)}
-        missing = {m.group_id for m in members.values()} - self.groups_by_id.keys()
-        for group in Organisation.objects.filter(pk__in=missing).select_related("area"):
-            self.groups_by_id[group.pk] = group
-        missing = {m.area_id for m in members.values()} - self.areas.keys()
-        self.areas.update((a.pk, a) for a in Area.objects.filter(pk__in=missing))
-        for member in members.values():
-            member.group = self.groups_by_id[member.group_id]
-            member.area = self.areas[member.area_id]
+        found = Member.objects.filter(pk__in=ids).values_list(*Snapshot.FIELDS)
+        members = {values[0]: Snapshot(values) for values in found}
+        self._attach(members.values())
         for row in rows:
             if isinstance(row.member, int):
                 row.member = members[row.member]
+
+    def _attach(self, members: Iterable[Any]) -> None:
+        """Give members their group and area objects, from the caches (filled as needed)."""
+        missing = {m.group_id for m in members} - self.groups_by_id.keys()
+        for group in Organisation.objects.filter(pk__in=missing).select_related("area"):
+            self.groups_by_id[group.pk] = group
+        missing = {m.area_id for m in members} - self.areas.keys()
+        self.areas.update((a.pk, a) for a in Area.objects.filter(pk__in=missing))
+        for member in members:
+            member.group = self.groups_by_id[member.group_id]
+            member.area = self.areas[member.area_id]
 
     def _in_scope(self, members: Iterable["Candidate"]) -> set[int]:
         ids = {m.pk for m in members}
@@ -679,6 +687,11 @@ class Run:
         )
         for row, member in zip(new, members, strict=True):
             row.member = member
+        changing = [r for r in rows if r.status == "updated" and r.changes]
+        whole = {m.pk: m for m in Member.objects.filter(pk__in=[r.member.pk for r in changing])}
+        self._attach(whole.values())
+        for row in changing:
+            row.member = whole[row.member.pk]
         for row in rows:
             if row.status != "updated":
                 continue

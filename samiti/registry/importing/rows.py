@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import translation
 
+from samiti.registry import services
 from samiti.registry.models import Area, Household, Member, Organisation
 
 SHOWN = 500  # bad rows and duplicates kept for the page; the bad-rows CSV holds every one
@@ -93,7 +94,7 @@ class Row:
         self.values: dict[str, Any] = {}
         self.problems: list[tuple[str, str, str]] = []  # (column, value, reason)
         self.group: Organisation | None = None
-        self.member: Member | None = None  # the existing member this row describes
+        self.member: Member | Snapshot | int | None = None  # the existing member the row describes
         self.changes: dict[str, Any] = {}
         self.area: Area | Plan | None = None  # the village named, when it differs or the row is new
         self.area_ref = ""
@@ -121,3 +122,18 @@ class Candidate:
         bengali = (translation.get_language() or "").startswith("bn")
         name = (self.name_bn or self.name_en) if bengali else (self.name_en or self.name_bn)
         return f"{self.code} {name}"
+
+
+class Snapshot:
+    """An existing member as an import compares it with a row: its values, group and area."""
+
+    FIELDS = [
+        "pk", "code", "group_id", "area_id", "household_id", "association_id", *sorted(
+            set(services.MEMBER_FIELDS) - {"code", "group", "area", "household"}
+        ),
+    ]  # fmt: skip
+
+    def __init__(self, values: Sequence[Any]):
+        self.__dict__.update(zip(self.FIELDS, values, strict=True))
+        self.group: Organisation | None = None
+        self.area: Area | None = None
