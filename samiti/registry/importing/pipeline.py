@@ -31,7 +31,6 @@ from samiti.registry.importing.values import (
 )
 from samiti.registry.models import Area, DuplicateFlag, Household, Member, Organisation, User
 from samiti.registry.queries import groups_for, members_for
-from samiti.registry.services import RegistryError
 
 BATCH_SIZE = 1000
 DUPLICATES_PER_REASON = 20  # a placeholder phone shared by hundreds says nothing about people
@@ -657,13 +656,6 @@ class Run:
             row.area.counted = True
             summary.new_villages.append(f"{row.area.label} ({row.area.parent})")
 
-    def _fail(self, row: Row, error: RegistryError) -> None:
-        """A row the checks passed but the service refused: it becomes a bad row."""
-        setattr(self.summary, row.status, getattr(self.summary, row.status) - 1)
-        self.summary.rows -= 1
-        self.problem(row, error.field or "code", error)
-        self._count(row)
-
     # Writing.
 
     def _write(self, rows: list[Row]) -> None:
@@ -687,24 +679,9 @@ class Run:
         )
         for row, member in zip(new, members, strict=True):
             row.member = member
-        changing = [r for r in rows if r.status == "updated" and r.changes]
-        whole = {m.pk: m for m in Member.objects.filter(pk__in=[r.member.pk for r in changing])}
-        self._attach(whole.values())
-        for row in changing:
-            row.member = whole[row.member.pk]
+        self._update_members([r for r in rows if r.status == "updated" and r.changes])
         for row in rows:
-            if row.status != "updated":
-                continue
-            if row.changes:
-                changes = {k: _resolve(v) for k, v in row.changes.items()}
-                try:
-                    services.update_member(
-                        actor=self.user, member=row.member, channel=Channel.IMPORT, **changes
-                    )
-                except RegistryError as error:
-                    self._fail(row, error)
-                    continue
-            if row.household_size is not None:
+            if row.status == "updated" and row.household_size is not None:
                 household = row.household
                 before = household.size
                 Household.objects.filter(pk=household.pk).update(size=row.household_size)
@@ -718,6 +695,51 @@ class Run:
                     association_id=row.group.parent_id,
                 )
         self._add_flags([r for r in rows if r.duplicates and not r.problems])
+
+    def _update_members(self, rows: list[Row]) -> None:
+        """Write changed members in bulk, audited as services.update_member audits one.
+
+        The rules update_member applies ran already: scope (a row's group and member are the
+        user's), check_member on the merged record (in _decide), member numbers never change here,
+        and the derived fields are set by the same services._derive. Possible duplicates are flagged
+        by _add_flags. One UPDATE statement per set of changed columns.
+        """
+        if not rows:
+            return
+        whole = {m.pk: m for m in Member.objects.filter(pk__in=[r.member.pk for r in rows])}
+        self._attach(whole.values())
+        now = timezone.now()
+        by_columns: dict[tuple[str, ...], list[Member]] = defaultdict(list)
+        members, changes = [], []
+        for row in rows:
+            member = row.member = whole[row.member.pk]
+            before = audit.snapshot(member, services.MEMBER_FIELDS)
+            for name, value in row.changes.items():
+                setattr(member, name, _resolve(value))
+            services._derive(member, self.districts)
+            member.updated_at = now
+            changed = audit.diff(before, audit.snapshot(member, services.MEMBER_FIELDS))
+            by_columns[tuple(sorted(changed.keys() | _DERIVED))].append(member)
+            members.append(member)
+            changes.append(changed)
+        table = connection.ops.quote_name(Member._meta.db_table)
+        for names, group in by_columns.items():
+            fields = [Member._meta.get_field(name) for name in (*names, "updated_at")]
+            assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+            params = [
+                [f.get_db_prep_save(getattr(m, f.attname), connection) for f in fields] + [m.pk]
+                for m in group
+            ]
+            with connection.cursor() as cursor:
+                cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", params)  # noqa: S608
+        audit.record_many(
+            actor=self.user,
+            action=AuditEvent.Action.UPDATE,
+            objects=members,
+            changes=changes,
+            channel=Channel.IMPORT,
+            association_ids=[m.association_id for m in members],
+        )
 
     def _add_village(self, plan: Plan) -> None:
         union = plan.parent
@@ -802,6 +824,8 @@ def _same_name_ids(field: str, pairs: dict[int, set[str]]) -> list[int]:
 
 
 _KEYS = ("name_key_bn", "name_key_en")
+# What services._derive sets from other fields; written with every change.
+_DERIVED = {"association", "district", "birth_year", "name_key_bn", "name_key_en"}
 
 
 def _resolve(value: Any) -> Any:

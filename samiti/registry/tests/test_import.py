@@ -13,7 +13,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from samiti.core.bengali import to_bengali_digits
+from samiti.core.bengali import name_key, to_bengali_digits
 from samiti.core.models import AuditEvent
 from samiti.registry import importing, services, testing
 from samiti.registry.importing import pipeline
@@ -707,3 +707,18 @@ def test_rows_in_different_batches_are_checked_against_each_other(tmp_path, plac
     events = AuditEvent.objects.count()
     assert counts(import_(path)) == (0, 0, 6, 0)
     assert AuditEvent.objects.count() == events
+
+
+def test_an_update_keeps_the_derived_fields_right(tmp_path, place):
+    member = testing.member(place["group"], name_en="Rahima", phone="01712345678", birth_year=1980)
+    elsewhere = testing.group()
+    rows = [["group_code", "code", "name_en", "birth_date", "wg_walking"],
+            [elsewhere.code, member.code, "Rokeya", "1981-05-02", "4"]]  # fmt: skip
+    summary = import_(write_csv(tmp_path / "m.csv", rows))
+    assert counts(summary) == (0, 1, 0, 0)
+    member.refresh_from_db()
+    assert (member.group, member.association, member.area) == (elsewhere, elsewhere.parent, place["union"])
+    assert (member.name_key_en, member.birth_year, member.has_disability) == (name_key("Rokeya"), 1981, True)
+    event = AuditEvent.objects.get(object_id=member.pk, action="update")
+    assert set(event.changes) == {"group", "name_en", "birth_date", "birth_year", "wg_walking"}
+    assert (event.channel, event.association_id) == ("import", elsewhere.parent_id)
