@@ -1,6 +1,8 @@
 """Reading member files: CSV (any common encoding and separator) and XLSX, as streams of rows."""
 
+import codecs
 import csv
+import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -9,6 +11,7 @@ from typing import Any
 
 import openpyxl
 from django.utils.translation import gettext_lazy as _
+from openpyxl.utils.exceptions import InvalidFileException
 
 from samiti.registry.services import RegistryError
 
@@ -47,7 +50,7 @@ def _csv_encoding(path: Path, head: bytes) -> str:
     if head[:200].count(b"\x00") > 10:  # UTF-16 written without its byte-order mark
         return "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
     for encoding in ("utf-8-sig", "cp1252"):
-        decoder = __import__("codecs").getincrementaldecoder(encoding)()
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
             with open(path, "rb") as handle:
                 while chunk := handle.read(1 << 20):
@@ -94,7 +97,7 @@ def _open_csv(path: Path, head: bytes) -> Iterator[Table]:
 def _open_xlsx(path: Path) -> Iterator[Table]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file; all mean "unreadable"
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
         raise ImportFileError(
             _("The spreadsheet could not be opened: %(error)s") % {"error": error}
         ) from error

@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -722,3 +723,10 @@ def test_an_update_keeps_the_derived_fields_right(tmp_path, place):
     event = AuditEvent.objects.get(object_id=member.pk, action="update")
     assert set(event.changes) == {"group", "name_en", "birth_date", "birth_year", "wg_walking"}
     assert (event.channel, event.association_id) == ("import", elsewhere.parent_id)
+
+
+def test_a_zip_that_is_not_a_spreadsheet_gets_a_clear_error(tmp_path):
+    with zipfile.ZipFile(tmp_path / "photos.xlsx", "w") as archive:
+        archive.writestr("photo.txt", "not a spreadsheet")
+    with pytest.raises(importing.ImportFileError, match="could not be opened"):
+        preview(tmp_path / "photos.xlsx", mapping=["group_code"])
