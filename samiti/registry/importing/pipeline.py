@@ -459,19 +459,15 @@ class Run:
             row.area_ref = self.village_refs.get(area.pk, str(area.pk))
 
     def _households(self, rows: list[Row]) -> dict[str, Household]:
+        """The households rows name that exist, and the associations their members belong to."""
         codes = {r.values["household_code"] for r in rows if "household_code" in r.values}
-        self.outside_households: set[str] = set()
+        self.household_associations: dict[str, set[int]] = defaultdict(set)
         if not codes:
             return {}
         found = {h.code: h for h in Household.objects.filter(code__in=codes)}
-        if self.user is not None and found:
-            pairs = list(
-                Member.objects.filter(household__in=found.values()).values_list("pk", "household__code")
-            )
-            inside = set(
-                members_for(self.user).filter(pk__in=[p for p, _c in pairs]).values_list("pk", flat=True)
-            )
-            self.outside_households = {c for p, c in pairs if p not in inside}
+        members = Member.objects.filter(household__in=found.values())
+        for code, association in members.values_list("household__code", "association_id"):
+            self.household_associations[code].add(association)
         return found
 
     def _decide(self, row: Row, seen: dict, local: dict, households: dict[str, Household]) -> None:
@@ -499,9 +495,12 @@ class Run:
                 return
         household: Household | Plan | None = None
         if hh_code := values.get("household_code"):
-            if hh_code in self.outside_households:
+            associations = self.household_associations.get(hh_code)
+            if associations and row.group.parent_id not in associations:  # as services.place_in_household
                 self.problem(
-                    row, "household_code", _("This household code belongs to another organisation's records.")
+                    row,
+                    "household_code",
+                    _("Household %(code)s belongs to another association's members.") % {"code": hh_code},
                 )
                 return
             household = households.get(hh_code)
@@ -683,14 +682,14 @@ class Run:
         for row in rows:
             if row.status == "updated" and row.household_size is not None:
                 household = row.household
-                before = household.size
+                before = audit.snapshot(household, services.HOUSEHOLD_FIELDS)
                 Household.objects.filter(pk=household.pk).update(size=row.household_size)
                 household.size = row.household_size
                 audit.record(
                     actor=self.user,
                     action=AuditEvent.Action.UPDATE,
                     obj=household,
-                    changes={"size": [before, household.size]},
+                    changes=audit.diff(before, audit.snapshot(household, services.HOUSEHOLD_FIELDS)),
                     channel=Channel.IMPORT,
                     association_id=row.group.parent_id,
                 )
@@ -770,7 +769,7 @@ class Run:
             actor=self.user,
             action=AuditEvent.Action.CREATE,
             objects=households,
-            changes=[audit.diff({}, {"code": h.code, "size": h.size}) for h in households],
+            changes=[audit.created(h, services.HOUSEHOLD_FIELDS) for h in households],
             channel=Channel.IMPORT,
             association_ids=[p.association for p in plans],
         )

@@ -290,7 +290,7 @@ def parsers() -> dict[str, Callable[[Any], Any]]:
         "main_crops": parse_crops,
         "village": _text(150),
         "household_code": _code,
-        "household_size": _whole(1, 99),
+        "household_size": _whole(1, 50),  # as services.place_in_household
         "joined_on": parse_date,
         "left_on": parse_date,
         "leaving_reason": _text(200),
