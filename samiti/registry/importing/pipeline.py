@@ -14,12 +14,10 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samiti.core import audit
-from samiti.core.models import AuditEvent, Channel
 from samiti.registry import services
 from samiti.registry.importing.columns import LABELS, SENSITIVE_COLUMNS, check_mapping
 from samiti.registry.importing.files import ImportFileError, open_table
-from samiti.registry.importing.rows import SHOWN, Candidate, Plan, Row, Seen, Snapshot, Summary
+from samiti.registry.importing.rows import SHOWN, VALUE_FIELDS, Candidate, Plan, Row, Seen, Snapshot, Summary
 from samiti.registry.importing.values import (
     BENGALI,
     SKIP,
@@ -29,19 +27,19 @@ from samiti.registry.importing.values import (
     parsers,
     place_key,
 )
+from samiti.registry.importing.writing import Writing
 from samiti.registry.models import Area, DuplicateFlag, Household, Member, Organisation, User
 from samiti.registry.queries import groups_for, members_for
 
 BATCH_SIZE = 1000
 DUPLICATES_PER_REASON = 20  # a placeholder phone shared by hundreds says nothing about people
-VALUE_FIELDS = set(services.MEMBER_FIELDS) - {"code", "group", "area", "household"}
 CHECKED_FIELDS = [f for f in services.MEMBER_FIELDS if f not in ("area", "household")]
 IDENTITY_FIELDS = ["name_bn", "name_en", "sex", "birth_year", "phone", "national_id"]
 FLAG_FIELDS = {"phone", "national_id", "name_bn", "name_en", "area"}
 _UNION_DEPTH = Area.ORDER.index(Area.Level.UNION)
 
 
-class Run:
+class Run(Writing):
     """One pass over a file: rows parsed one by one, then decided and written a batch at a time."""
 
     def __init__(
@@ -655,145 +653,6 @@ class Run:
             row.area.counted = True
             summary.new_villages.append(f"{row.area.label} ({row.area.parent})")
 
-    # Writing.
-
-    def _write(self, rows: list[Row]) -> None:
-        for row in rows:
-            if isinstance(row.area, Plan) and row.area.obj is None:
-                self._add_village(row.area)
-        self._add_households([r.household for r in rows if isinstance(r.household, Plan)])
-        new = [r for r in rows if r.status == "new"]
-        members = []
-        for row in new:
-            member = Member(
-                code=row.code, group=row.group, **{k: v for k, v in row.values.items() if k in VALUE_FIELDS}
-            )
-            if row.area is not None:
-                member.area = _resolve(row.area)
-            if row.household is not None:
-                member.household = _resolve(row.household)
-            members.append(member)
-        services.bulk_register_members(
-            actor=self.user, channel=Channel.IMPORT, members=members, districts=self.districts
-        )
-        for row, member in zip(new, members, strict=True):
-            row.member = member
-        self._update_members([r for r in rows if r.status == "updated" and r.changes])
-        for row in rows:
-            if row.status == "updated" and row.household_size is not None:
-                household = row.household
-                before = audit.snapshot(household, services.HOUSEHOLD_FIELDS)
-                Household.objects.filter(pk=household.pk).update(size=row.household_size)
-                household.size = row.household_size
-                audit.record(
-                    actor=self.user,
-                    action=AuditEvent.Action.UPDATE,
-                    obj=household,
-                    changes=audit.diff(before, audit.snapshot(household, services.HOUSEHOLD_FIELDS)),
-                    channel=Channel.IMPORT,
-                    association_id=row.group.parent_id,
-                )
-        self._add_flags([r for r in rows if r.duplicates and not r.problems])
-
-    def _update_members(self, rows: list[Row]) -> None:
-        """Write changed members in bulk, audited as services.update_member audits one.
-
-        The rules update_member applies ran already: scope (a row's group and member are the
-        user's), check_member on the merged record (in _decide), member numbers never change here,
-        and the derived fields are set by the same services._derive. Possible duplicates are flagged
-        by _add_flags. One UPDATE statement per set of changed columns.
-        """
-        if not rows:
-            return
-        whole = {m.pk: m for m in Member.objects.filter(pk__in=[r.member.pk for r in rows])}
-        self._attach(whole.values())
-        now = timezone.now()
-        by_columns: dict[tuple[str, ...], list[Member]] = defaultdict(list)
-        members, changes = [], []
-        for row in rows:
-            member = row.member = whole[row.member.pk]
-            before = audit.snapshot(member, services.MEMBER_FIELDS)
-            for name, value in row.changes.items():
-                setattr(member, name, _resolve(value))
-            services._derive(member, self.districts)
-            member.updated_at = now
-            changed = audit.diff(before, audit.snapshot(member, services.MEMBER_FIELDS))
-            by_columns[tuple(sorted(changed.keys() | _DERIVED))].append(member)
-            members.append(member)
-            changes.append(changed)
-        table = connection.ops.quote_name(Member._meta.db_table)
-        for names, group in by_columns.items():
-            fields = [Member._meta.get_field(name) for name in (*names, "updated_at")]
-            assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
-            params = [
-                [f.get_db_prep_save(getattr(m, f.attname), connection) for f in fields] + [m.pk]
-                for m in group
-            ]
-            with connection.cursor() as cursor:
-                cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", params)  # noqa: S608
-        audit.record_many(
-            actor=self.user,
-            action=AuditEvent.Action.UPDATE,
-            objects=members,
-            changes=changes,
-            channel=Channel.IMPORT,
-            association_ids=[m.association_id for m in members],
-        )
-
-    def _add_village(self, plan: Plan) -> None:
-        union = plan.parent
-        n = union.children.count() + 1
-        while Area.objects.filter(code=f"{union.code}-V{n:02d}").exists():
-            n += 1
-        bengali = bool(BENGALI.search(plan.label))
-        plan.obj = services.add_area(
-            actor=self.user,
-            parent=union,
-            level=Area.Level.VILLAGE,
-            name_en="" if bengali else plan.label,
-            name_bn=plan.label if bengali else "",
-            code=f"{union.code}-V{n:02d}",
-        )
-        self._index_village(union.pk, plan.obj)
-        self.village_refs[plan.obj.pk] = f"p{union.pk}:{plan.key}"
-
-    def _add_households(self, plans: list[Plan]) -> None:
-        plans = list({id(p): p for p in plans if p.obj is None and p.line != -1}.values())
-        if not plans:
-            return
-        households = [Household(code=p.key, area=_resolve(p.parent), size=p.size) for p in plans]
-        Household.objects.bulk_create(households)
-        for plan, household in zip(plans, households, strict=True):
-            plan.obj = household
-        audit.record_many(
-            actor=self.user,
-            action=AuditEvent.Action.CREATE,
-            objects=households,
-            changes=[audit.created(h, services.HOUSEHOLD_FIELDS) for h in households],
-            channel=Channel.IMPORT,
-            association_ids=[p.association for p in plans],
-        )
-
-    def _add_flags(self, rows: list[Row]) -> None:
-        pairs: set[tuple[int, int, str]] = set()
-        associations = {m.pk: m.association_id for m in self.fetched.values()}
-        for row in rows:
-            associations[row.member.pk] = row.member.association_id
-            for reason, pk, _line, other_row, _label in row.duplicates:
-                other = pk or (other_row.member.pk if other_row is not None and other_row.member else None)
-                if other and other != row.member.pk:
-                    pairs.add((min(other, row.member.pk), max(other, row.member.pk), reason))
-        missing = {a for a, _b, _r in pairs if a not in associations}
-        if missing:
-            associations.update(Member.objects.filter(pk__in=missing).values_list("pk", "association_id"))
-        DuplicateFlag.objects.bulk_create(
-            [
-                DuplicateFlag(member_id=a, other_id=b, reason=r, association_id=associations[a])
-                for a, b, r in pairs
-            ],
-            ignore_conflicts=True,
-        )
-
 
 def _same_name_ids(field: str, pairs: dict[int, set[str]]) -> list[int]:
     """Ids of members whose (group or area, name key) is one of `pairs`.
@@ -823,12 +682,6 @@ def _same_name_ids(field: str, pairs: dict[int, set[str]]) -> list[int]:
 
 
 _KEYS = ("name_key_bn", "name_key_en")
-# What services._derive sets from other fields; written with every change.
-_DERIVED = {"association", "district", "birth_year", "name_key_bn", "name_key_en"}
-
-
-def _resolve(value: Any) -> Any:
-    return value.obj if isinstance(value, Plan) else value
 
 
 def _batches(

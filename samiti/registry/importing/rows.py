@@ -12,6 +12,8 @@ from django.utils import translation
 from samiti.registry import services
 from samiti.registry.models import Area, Household, Member, Organisation
 
+# The member fields a row may set directly (group, area and household come from codes and names).
+VALUE_FIELDS = set(services.MEMBER_FIELDS) - {"code", "group", "area", "household"}
 SHOWN = 500  # bad rows and duplicates kept for the page; the bad-rows CSV holds every one
 
 
@@ -127,11 +129,7 @@ class Candidate:
 class Snapshot:
     """An existing member as an import compares it with a row: its values, group and area."""
 
-    FIELDS = [
-        "pk", "code", "group_id", "area_id", "household_id", "association_id", *sorted(
-            set(services.MEMBER_FIELDS) - {"code", "group", "area", "household"}
-        ),
-    ]  # fmt: skip
+    FIELDS = ["pk", "code", "group_id", "area_id", "household_id", "association_id", *sorted(VALUE_FIELDS)]
 
     def __init__(self, values: Sequence[Any]):
         self.__dict__.update(zip(self.FIELDS, values, strict=True))
