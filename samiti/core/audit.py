@@ -6,6 +6,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
+from samiti.core import bulk
 from samiti.core.models import AuditEvent, Channel
 
 
@@ -88,14 +89,9 @@ def record_many(
         )
         for obj, change, association_id in zip(objects, changes, association_ids, strict=True)
     ]
-    columns = (
-        "at, actor_id, action, object_type, object_id, object_repr, changes, channel, association_id, note"
-    )
-    with db.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {AuditEvent._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * 10)})",  # noqa: S608
-            rows,
-        )
+    columns = ["at", "actor_id", "action", "object_type", "object_id", "object_repr", "changes", "channel",
+               "association_id", "note"]  # fmt: skip
+    bulk.insert_rows(AuditEvent._meta.db_table, columns, rows)
 
 
 @functools.cache

@@ -22,7 +22,7 @@ class AuditEvent(models.Model):
         MERGE = "merge", _("merged")
         EXPORT = "export", _("exported")
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -283,8 +283,13 @@ class Member(models.Model):
         Organisation, verbose_name=_("group"), on_delete=models.PROTECT, related_name="members"
     )
     # Carried on the row so scoping and reports never need to climb the tree (DESIGN rule 9).
+    # Indexed by member_org, which leads with it.
     association = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="association_members", editable=False
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="association_members",
+        editable=False,
+        db_index=False,
     )
     area = models.ForeignKey(
         Area, verbose_name=_("village or area"), on_delete=models.PROTECT, related_name="members"
@@ -308,7 +313,12 @@ class Member(models.Model):
         _("way consent was given"), max_length=12, choices=ConsentMethod.choices, blank=True
     )
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_members"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_members",
+        db_index=False,  # a partial index below: almost every row is NULL here
     )
     name_key_bn = models.CharField(max_length=150, blank=True, editable=False)
     name_key_en = models.CharField(max_length=150, blank=True, editable=False)
@@ -359,10 +369,12 @@ class Member(models.Model):
                 name="member_reach",
             ),
             models.Index(fields=["association", "group"], name="member_org"),
-            models.Index(fields=["area", "name_key_en"], name="member_area_key_en"),
-            models.Index(fields=["area", "name_key_bn"], name="member_area_key_bn"),
+            # Orders the member list. Each index slows every insert, so there are no more than
+            # the pages and duplicate checks need (a village's name keys are read by its area).
             models.Index(fields=["name_en"], name="member_name_en"),
-            models.Index(fields=["name_bn"], name="member_name_bn"),
+            models.Index(
+                fields=["merged_into"], condition=Q(merged_into__isnull=False), name="member_merged"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(name_en="", name_bn=""), name="member_has_a_name"),

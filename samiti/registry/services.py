@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samiti.core import audit
+from samiti.core import audit, bulk
 from samiti.core.bengali import name_key, to_latin_digits
 from samiti.core.errors import SamitiError
 from samiti.core.models import AuditEvent, Channel
@@ -241,10 +241,7 @@ def bulk_register_members(
         member.created_at = member.updated_at = now
         values = member.__dict__
         rows.append([convert(values[attname]) for attname, convert in columns])
-    names = ", ".join(db.ops.quote_name(f.column) for f in _BULK_FIELDS)
-    placeholders = ", ".join(["%s"] * len(_BULK_FIELDS))
-    with db.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {Member._meta.db_table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
+    bulk.insert_rows(Member._meta.db_table, [f.column for f in _BULK_FIELDS], rows)
     ids = _ids_by_code([m.code for m in members])
     for member in members:
         member.pk = ids[member.code]
