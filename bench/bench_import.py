@@ -118,10 +118,19 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(HEADERS)
-        household = None
+        household = None  # (code, size, union, group number) of the household being listed
+        phone = ""
         for i in range(rows):
-            union = rng.randrange(UNIONS)
-            group = f"BG{union:03d}{rng.randrange(GROUPS_PER_UNION)}"
+            # The members of one household live in one union and belong to one of its groups.
+            if household is None or rng.random() < 0.4:
+                union, group_number = rng.randrange(UNIONS), rng.randrange(GROUPS_PER_UNION)
+                household = None
+                if rng.random() < 0.6:
+                    household = (f"HH{union:03d}-{i:06d}", str(rng.randrange(2, 9)), union, group_number)
+                phone = ""
+            else:
+                union, group_number = household[2], household[3]
+            group = f"BG{union:03d}{group_number}"
             sex = rng.choices("FMT", weights=(55, 44, 1))[0]
             first = rng.choice(female if sex == "F" else male)
             last = rng.choice(surnames)
@@ -140,11 +149,6 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
             )
             birth_year = str(year) if 0.4 <= birth < 0.8 else ""
             age = str(2025 - year) if birth >= 0.8 else ""
-            if household is None or rng.random() < 0.4:
-                household = (
-                    (f"HH{union:03d}-{i:06d}", str(rng.randrange(2, 9))) if rng.random() < 0.6 else None
-                )
-                phone = ""
             if not phone or rng.random() > 0.1:  # a few in a household share one phone
                 while True:
                     phone = f"01{rng.choice('3456789')}{rng.randrange(10**8):08d}"

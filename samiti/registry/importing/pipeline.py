@@ -286,6 +286,10 @@ class Run(Writing):
                 ("code", {r.values.get("code") or (r.member.code if r.member else "") for r in good} - {""}),
                 ("member", {str(r.member.pk) for r in good if r.member}),
                 ("household", {r.values["household_code"] for r in good if "household_code" in r.values}),
+                (
+                    "household_association",
+                    {r.values["household_code"] for r in good if "household_code" in r.values},
+                ),
             )
         }
         local: dict[str, dict[str, list[tuple[int, Row]]]] = defaultdict(lambda: defaultdict(list))
@@ -331,7 +335,16 @@ class Run(Writing):
             self._write([r for r in rows if not r.problems and r.status in ("new", "updated")])
         self.seen.add(
             [
-                (kind, value, line, row.member.pk if row.member else None)
+                # A household's rows remember their association, so a later batch of the
+                # preview refuses another association's member as the import would.
+                (
+                    kind,
+                    value,
+                    line,
+                    row.group.parent_id
+                    if kind == "household_association"
+                    else (row.member.pk if row.member else None),
+                )
                 for kind, entries in local.items()
                 for value, refs in entries.items()
                 for line, row in refs
@@ -493,7 +506,11 @@ class Run(Writing):
                 return
         household: Household | Plan | None = None
         if hh_code := values.get("household_code"):
-            associations = self.household_associations.get(hh_code)
+            associations = set(self.household_associations.get(hh_code, ()))
+            associations |= {a for _line, a in seen["household_association"].get(hh_code, [])}
+            associations |= {
+                r.group.parent_id for _line, r in local["household_association"].get(hh_code, [])
+            }
             if associations and row.group.parent_id not in associations:  # as services.place_in_household
                 self.problem(
                     row,
@@ -515,6 +532,7 @@ class Run(Writing):
             elif not earlier and values.get("household_size", household.size) != household.size:
                 row.household_size = values["household_size"]
             local["household"][hh_code].append((row.line, row))
+            local["household_association"][hh_code].append((row.line, row))
         row.household = household
         if member is None:
             fields = {k: v for k, v in values.items() if k in VALUE_FIELDS} | {"group": row.group}
