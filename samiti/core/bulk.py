@@ -22,8 +22,8 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
                 for row in rows:
                     copy.write_row(row)
         else:
-            placeholders = ", ".join(["%s"] * len(columns))
+            marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(
-                f"INSERT INTO {db.ops.quote_name(table)} ({names}) VALUES ({placeholders})",  # noqa: S608
+                f"INSERT INTO {db.ops.quote_name(table)} ({names}) VALUES ({marks})",  # noqa: S608
                 rows,
             )

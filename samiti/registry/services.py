@@ -41,7 +41,7 @@ class RegistryError(SamitiError):
     code = "registry"
 
 
-# The fields of a member that people edit; the rest are derived by `_derive`.
+# The fields of a member that people edit; the rest are derived by `derive_member_fields`.
 MEMBER_FIELDS = [
     "code",
     "name_bn",
@@ -175,7 +175,7 @@ def _district_id(code: str, cache: dict[str, int] | None = None) -> int:
     return pk
 
 
-def _derive(member: Member, districts: dict[str, int] | None = None) -> None:
+def derive_member_fields(member: Member, districts: dict[str, int] | None = None) -> None:
     """Set the fields derived from others: association, district, birth year, name keys."""
     group = member.group
     member.association_id = group.parent_id
@@ -237,7 +237,7 @@ def bulk_register_members(
     columns = [(f.attname, convert) for f, convert in zip(_BULK_FIELDS, _bulk_converters(db), strict=True)]
     rows = []
     for member in members:
-        _derive(member, districts)
+        derive_member_fields(member, districts)
         member.created_at = member.updated_at = now
         values = member.__dict__
         rows.append([convert(values[attname]) for attname, convert in columns])
@@ -312,7 +312,7 @@ def register_member(*, actor: User | None, channel: str = Channel.WEB, **fields:
         member.code = next_member_code(member.group)
     elif Member.objects.filter(code=member.code).exists():
         raise RegistryError(_("Member number %(code)s is taken.") % {"code": member.code}, field="code")
-    _derive(member)
+    derive_member_fields(member)
     member.save()
     audit.record(
         actor=actor,
@@ -349,7 +349,7 @@ def update_member(
         raise RegistryError(_("Member number %(code)s is taken.") % {"code": changes["code"]}, field="code")
     for field, value in changes.items():
         setattr(member, field, value)
-    _derive(member)
+    derive_member_fields(member)
     changed = audit.diff(before, audit.snapshot(member, MEMBER_FIELDS))
     if not changed:
         return member

@@ -32,7 +32,7 @@ from samiti.registry.models import Area, DuplicateFlag, Household, Member, Organ
 from samiti.registry.queries import groups_for, members_for
 
 BATCH_SIZE = 1000
-DUPLICATES_PER_REASON = 20  # a placeholder phone shared by hundreds says nothing about people
+DUPLICATES_PER_REASON = 20  # a dummy phone shared by hundreds says nothing about people
 CHECKED_FIELDS = [f for f in services.MEMBER_FIELDS if f not in ("area", "household")]
 IDENTITY_FIELDS = ["name_bn", "name_en", "sex", "birth_year", "phone", "national_id"]
 FLAG_FIELDS = {"phone", "national_id", "name_bn", "name_en", "area"}
@@ -690,7 +690,7 @@ def _same_name_ids(field: str, pairs: dict[int, set[str]]) -> list[int]:
     for start in range(0, len(flat), 5000):
         chunk = flat[start : start + 5000]
         wanted = ", ".join(["(%s, %s)"] * len(chunk))
-        # Only placeholders and names from the model go into the text; the values are parameters.
+        # Only parameter marks and names from the model go into the text; the values are parameters.
         by_key = [f"SELECT m.id FROM {table} m JOIN w ON m.area_id = w.a AND m.{key} = w.k" for key in _KEYS]  # noqa: S608
         sql = f"WITH w(a, k) AS (VALUES {wanted}) " + " UNION ".join(by_key)
         with connection.cursor() as cursor:

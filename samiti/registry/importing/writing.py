@@ -16,7 +16,7 @@ from samiti.registry.importing.rows import VALUE_FIELDS, Plan, Row
 from samiti.registry.importing.values import BENGALI
 from samiti.registry.models import Area, DuplicateFlag, Household, Member, Organisation
 
-# What services._derive sets from other fields; written with every change.
+# What services.derive_member_fields sets from other fields; written with every change.
 _DERIVED = {"association", "district", "birth_year", "name_key_bn", "name_key_en"}
 
 
@@ -74,8 +74,8 @@ class Writing:
 
         The rules update_member applies ran already: scope (a row's group and member are the
         user's), check_member on the merged record (in _decide), member numbers never change here,
-        and the derived fields are set by the same services._derive. Possible duplicates are flagged
-        by _add_flags. One UPDATE statement per set of changed columns.
+        and the derived fields are set by the same services.derive_member_fields. Possible
+        duplicates are flagged by _add_flags. One UPDATE statement per set of changed columns.
         """
         if not rows:
             return
@@ -89,7 +89,7 @@ class Writing:
             before = audit.snapshot(member, services.MEMBER_FIELDS)
             for name, value in row.changes.items():
                 setattr(member, name, resolve(value))
-            services._derive(member, self.districts)
+            services.derive_member_fields(member, self.districts)
             member.updated_at = now
             changed = audit.diff(before, audit.snapshot(member, services.MEMBER_FIELDS))
             by_columns[tuple(sorted(changed.keys() | _DERIVED))].append(member)
