@@ -21,25 +21,25 @@ the process's peak resident memory during preview + import; heap = tracemalloc's
 allocations for the same; plain SQL/s = one executemany INSERT of the same rows into the member
 table, the reference figure.
 
-Measured 2026-11-29 on the 2-core development machine (quiet), SQLite (WAL) and PostgreSQL 15:
+Measured 2026-11-29 on the 2-core development machine, SQLite (WAL) and PostgreSQL 15, after
+the bulk path moved to COPY on PostgreSQL and the member table lost five redundant indexes:
 
     SQLite
         rows  preview/s   write/s   both/s  again/s  update/s  rss Δ MB  heap MB  plain SQL/s
-      10,000      9,620     3,086    2,336    6,158     3,462      19.4     13.0       47,898
-     100,000     10,358     2,794    2,200    5,139     2,585      32.4     14.4       19,608
+      10,000      9,924     3,726    2,709    6,589     3,271      19.9     13.1       65,587
+     100,000     10,269     3,358    2,530    5,417     2,913      32.3     14.5       34,461
     PostgreSQL
-      10,000      9,829     1,633    1,400    5,698     1,675      15.8     12.3        5,200
-     100,000     10,688     1,500    1,316    3,114     1,315      27.0     13.7        4,720
+      10,000      9,453     3,199    2,390    5,749     1,936      15.9     12.4        5,324
+
+The write pass stays below the 10,000 rows/s target: per-row Python (parsing, building Member
+objects, the audit JSON of each new member) costs about three times the INSERTs themselves.
 
 Memory: the Python heap peak is flat (13 MB for 10,000 rows, 14 MB for 100,000); what the file
 says row by row lives in a temporary SQLite file, not in memory.
 
-Where the time goes (10,000 new rows, SQLite, import pass 3.5 s): services.bulk_register_members
-1.4 s (its INSERT with eight indexes, the audit rows and name keys), parsing 0.3 s, households
-0.2 s, duplicate checks 0.1 s, the rest under 0.1 s each. The preview pass (1.2 s) is mostly
-parsing (0.4 s). The target of 10,000 rows/s for preview + write is met by the preview alone; the
-write is bound by bulk_register_members (~7,000 rows/s by itself here) and, on PostgreSQL, by
-executemany (~5,000 rows/s: COPY would lift both columns there).
+Where the time goes (10,000 new rows, SQLite, import pass): services.bulk_register_members
+about half (its INSERTs with their audit rows take ~0.045 ms a row; the rest is Python), building
+Member objects ~0.07 ms a row, parsing ~0.03 ms, households and duplicate checks the rest.
 """
 
 import argparse
