@@ -10,32 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from samiti.registry.importing.files import ImportFileError
 from samiti.registry.models import WG_FIELDS, Member
+from samiti.registry.services import MEMBER_FIELDS
 
 # The columns of the template and of exports, in order; exports re-import as "unchanged".
-TEMPLATE_COLUMNS = [
-    "group_code",
-    "code",
-    "name_bn",
-    "name_en",
-    "sex",
-    "birth_date",
-    "birth_year",
-    "phone",
-    "national_id",
-    "ethnicity",
-    *WG_FIELDS,
-    "land_owned",
-    "land_cultivated",
-    "main_crops",
-    "village",
-    "household_code",
-    "household_size",
-    "joined_on",
-    "left_on",
-    "leaving_reason",
-    "consent_on",
-    "consent_method",
-]
+# A member's fields as a file names them: the group by its code first, the area as a village name,
+# the household by its code and size.
+_AS_COLUMNS = {"group": [], "area": ["village"], "household": ["household_code", "household_size"]}
+TEMPLATE_COLUMNS = ["group_code", *(c for f in MEMBER_FIELDS for c in _AS_COLUMNS.get(f, [f]))]
 SENSITIVE_COLUMNS = {"national_id", "ethnicity", *WG_FIELDS}
 # "name" goes to name_bn or name_en by its script; "age" becomes a year of birth.
 TARGETS = [*TEMPLATE_COLUMNS[:4], "name", *TEMPLATE_COLUMNS[4:7], "age", *TEMPLATE_COLUMNS[7:]]
