@@ -416,6 +416,17 @@ def flag_duplicates(member: Member) -> list[DuplicateFlag]:
     return flags
 
 
+def flag_pairs(pairs: Iterable[tuple[int, int, str]], associations: dict[int, int]) -> None:
+    """Flag many (member id, other id, reason) pairs at once; pairs already flagged are kept."""
+    DuplicateFlag.objects.bulk_create(
+        [
+            DuplicateFlag(member_id=a, other_id=b, reason=r, association_id=associations[a])
+            for a, b, r in (((min(x, y), max(x, y), r)) for x, y, r in pairs)
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def flag_pair(a: Member, b: Member, reason: str) -> DuplicateFlag:
     first, second = (a, b) if a.pk < b.pk else (b, a)
     flag, _created = DuplicateFlag.objects.get_or_create(
@@ -489,6 +500,46 @@ def merge_members(*, actor: User, keep: Member, drop: Member, channel: str = Cha
 
 
 HOUSEHOLD_FIELDS = ["code", "area", "size", "representative"]
+
+
+def bulk_add(
+    *,
+    actor: User | None,
+    channel: str,
+    objects: list[models.Model],
+    fields: list[str],
+    association_ids: list[int | None],
+) -> None:
+    """Create many records of one model (villages, groups, households, offices) with their audit.
+
+    For imports and demo data; the caller has checked them. Runs in the caller's transaction.
+    """
+    if not objects:
+        return
+    type(objects[0]).objects.bulk_create(objects, batch_size=1000)
+    audit.record_many(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        objects=objects,
+        changes=[audit.created(o, fields) for o in objects],
+        channel=channel,
+        association_ids=association_ids,
+    )
+
+
+def bulk_set_representatives(
+    *, actor: User | None, channel: str, households: list[Household], association_ids: list[int | None]
+) -> None:
+    """Record who represents each of many households (their `representative` set), audited."""
+    Household.objects.bulk_update(households, ["representative"], batch_size=1000)
+    audit.record_many(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        objects=households,
+        changes=[{"representative": [None, h.representative_id]} for h in households],
+        channel=channel,
+        association_ids=association_ids,
+    )
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from samiti.core.models import AuditEvent, Channel
 from samiti.registry import services
 from samiti.registry.importing.rows import VALUE_FIELDS, Plan, Row
 from samiti.registry.importing.values import BENGALI
-from samiti.registry.models import Area, DuplicateFlag, Household, Member, Organisation
+from samiti.registry.models import Area, Household, Member, Organisation
 
 # What services.derive_member_fields sets from other fields; written with every change.
 _DERIVED = {"association", "district", "birth_year", "name_key_bn", "name_key_en"}
@@ -136,17 +136,15 @@ class Writing:
         if not plans:
             return
         households = [Household(code=p.key, area=resolve(p.parent), size=p.size) for p in plans]
-        Household.objects.bulk_create(households)
-        for plan, household in zip(plans, households, strict=True):
-            plan.obj = household
-        audit.record_many(
+        services.bulk_add(
             actor=self.user,
-            action=AuditEvent.Action.CREATE,
-            objects=households,
-            changes=[audit.created(h, services.HOUSEHOLD_FIELDS) for h in households],
             channel=Channel.IMPORT,
+            objects=households,
+            fields=services.HOUSEHOLD_FIELDS,
             association_ids=[p.association for p in plans],
         )
+        for plan, household in zip(plans, households, strict=True):
+            plan.obj = household
 
     def _add_flags(self, rows: list[Row]) -> None:
         pairs: set[tuple[int, int, str]] = set()
@@ -160,13 +158,7 @@ class Writing:
         missing = {a for a, _b, _r in pairs if a not in associations}
         if missing:
             associations.update(Member.objects.filter(pk__in=missing).values_list("pk", "association_id"))
-        DuplicateFlag.objects.bulk_create(
-            [
-                DuplicateFlag(member_id=a, other_id=b, reason=r, association_id=associations[a])
-                for a, b, r in pairs
-            ],
-            ignore_conflicts=True,
-        )
+        services.flag_pairs(pairs, associations)
 
 
 def resolve(value: Any) -> Any:

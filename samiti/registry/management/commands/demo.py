@@ -19,7 +19,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import transaction
 
 from samiti.core import audit
 from samiti.core.models import AuditEvent, Channel
@@ -283,8 +283,13 @@ class Builder:
             )
             village.area = area
             areas.append(area)
-        Area.objects.bulk_create(areas, batch_size=1000)
-        _audit_created(areas, ["level", "code", "name_en", "name_bn", "parent"], [None] * len(areas))
+        services.bulk_add(
+            actor=None,
+            channel=Channel.SYSTEM,
+            objects=areas,
+            fields=["level", "code", "name_en", "name_bn", "parent"],
+            association_ids=[None] * len(areas),
+        )
         self.counts["villages"] = len(areas)
 
     def _create_groups(self, plans: list[GroupPlan]) -> None:
@@ -310,8 +315,13 @@ class Builder:
                 status=status,
             )
             groups.append(plan.organisation)
-        Organisation.objects.bulk_create(groups, batch_size=1000)
-        _audit_created(groups, services.ORGANISATION_FIELDS, [g.parent_id for g in groups])
+        services.bulk_add(
+            actor=None,
+            channel=Channel.SYSTEM,
+            objects=groups,
+            fields=services.ORGANISATION_FIELDS,
+            association_ids=[g.parent_id for g in groups],
+        )
         self.counts["groups"] = len(groups)
 
     # -- members -------------------------------------------------------------------------
@@ -331,7 +341,14 @@ class Builder:
 
     def _write(self, batch: list[tuple[GroupPlan, list[tuple[Household, list[Member]]]]]) -> None:
         households = [h for _plan, hs in batch for h, _ms in hs]
-        _insert_households(households)
+        associations = [p.association.pk for p, hs in batch for _h in hs]  # type: ignore[union-attr]
+        services.bulk_add(
+            actor=None,
+            channel=Channel.SYSTEM,
+            objects=households,
+            fields=services.HOUSEHOLD_FIELDS,
+            association_ids=associations,
+        )
         members = []
         for _plan, hs in batch:
             for household, people in hs:
@@ -341,19 +358,11 @@ class Builder:
         services.bulk_register_members(
             actor=None, channel=Channel.SYSTEM, members=members, districts=self.district_cache
         )
-        table = Household._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET representative_id = %s WHERE id = %s",  # noqa: S608
-                [(people[0].pk, household.pk) for _plan, hs in batch for household, people in hs],
-            )
         for _plan, hs in batch:
             for household, people in hs:
-                household.representative_id = people[0].pk
-        _audit_created(
-            households,
-            ["code", "area", "size", "representative"],
-            [p.association.pk for p, hs in batch for _h in hs],  # type: ignore[union-attr]
+                household.representative = people[0]
+        services.bulk_set_representatives(
+            actor=None, channel=Channel.SYSTEM, households=households, association_ids=associations
         )
         self._seat_group_committees(batch)
         self.counts["members"] += len(members)
@@ -639,34 +648,6 @@ def _interleave(rows: list[list[Area]]) -> list[list[Area]]:
 def _clean_union_bn(name: str) -> str:
     # A few source names carry the word "union", misspelt; the association name adds it.
     return name.replace(" ইয়নিয়ন", "").replace(" ইউনিয়ন", "")
-
-
-def _insert_households(households: list[Household]) -> None:
-    """Insert households through the cursor (as bulk_register_members does) and set their ids."""
-    table = Household._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (code, area_id, size) VALUES (%s, %s, %s)",  # noqa: S608
-            [(h.code, h.area.pk, h.size) for h in households],
-        )
-    ids: dict[str, int] = {}
-    codes = [h.code for h in households]
-    for start in range(0, len(codes), 500):
-        chunk = codes[start : start + 500]
-        ids.update(Household.objects.filter(code__in=chunk).values_list("code", "pk"))
-    for household in households:
-        household.pk = ids[household.code]
-
-
-def _audit_created(objects: list[Any], fields: list[str], association_ids: list[int | None]) -> None:
-    audit.record_many(
-        actor=None,
-        action=AuditEvent.Action.CREATE,
-        objects=objects,
-        changes=[audit.diff({}, audit.snapshot(o, fields)) for o in objects],
-        channel=Channel.SYSTEM,
-        association_ids=association_ids,
-    )
 
 
 def ensure_targets() -> int:
