@@ -254,23 +254,29 @@ def child(args: argparse.Namespace) -> None:
         figures["plain_sql"] = plain_sql_rate(path, connection)
         print(json.dumps(figures))
         return
+    if args.orm:
+        figures["orm"] = plain_sql_rate(path, connection, orm=True)
+        print(json.dumps(figures))
+        return
     if args.tracemalloc:
         tracemalloc.start()
-    if args.profile:
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    preview = importing.run_import(path=path, mapping=mapping, user=user)
+    previewed = time.perf_counter()
+    if args.profile:  # the import pass only: the preview runs the same code but writes nothing
         import cProfile
         import pstats
 
         profiler = cProfile.Profile()
         profiler.enable()
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
-    preview = importing.run_import(path=path, mapping=mapping, user=user)
-    previewed = time.perf_counter()
     result = importing.run_import(path=path, mapping=mapping, user=user, apply=True, good_rows_only=True)
     applied = time.perf_counter()
     if args.profile:
         profiler.disable()
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("SORT", "tottime")).print_stats(
+            40
+        )
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if args.tracemalloc:
         figures["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
@@ -311,9 +317,10 @@ def child(args: argparse.Namespace) -> None:
     print(json.dumps(figures))
 
 
-def plain_sql_rate(path: Path, connection) -> float:
-    """Insert the same rows into the member table with one executemany: the reference figure."""
+def plain_sql_rate(path: Path, connection, orm: bool = False) -> float:
+    """Insert the same rows into the member table with one executemany (or, with `orm`, bulk_create)."""
     from django.db import transaction
+    from django.utils import timezone
 
     from samiti.core.bengali import to_latin_digits
     from samiti.registry import importing
@@ -334,6 +341,14 @@ def plain_sql_rate(path: Path, connection) -> float:
                 (f"P{n}", cells[1], cells[2] or "x", "F", cells[7], "", group.pk, group.parent_id,
                  group.area_id, group.area_id, when, "[]", "", "", when, when, "", "", "")
             )  # fmt: skip
+    if orm:  # the same rows as the ORM writes them: Member objects, bulk_create in batches of 1,000
+        started = time.perf_counter()
+        with transaction.atomic():
+            now, today = timezone.now(), timezone.localdate()
+            typed = {"joined_on": today, "created_at": now, "updated_at": now, "main_crops": []}
+            members = [Member(**(dict(zip(columns, row, strict=True)) | typed)) for row in rows]
+            Member.objects.bulk_create(members, batch_size=1000)
+        return len(rows) / (time.perf_counter() - started)
     table_name = Member._meta.db_table
     sql = f"INSERT INTO {table_name} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
     started = time.perf_counter()
@@ -390,6 +405,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--tracemalloc", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--plain-sql", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--orm", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
@@ -409,7 +425,8 @@ def main() -> None:
         for label, url in targets:
             print(f"\n{label}")
             print(f"{'rows':>8} {'preview/s':>10} {'write/s':>9} {'both/s':>8} {'again/s':>8} "
-                  f"{'update/s':>9} {'rss Δ MB':>9} {'heap MB':>8} {'plain SQL/s':>12}")  # fmt: skip
+                  f"{'update/s':>9} {'rss Δ MB':>9} {'heap MB':>8} "
+                  f"{'plain SQL/s':>12} {'ORM/s':>7}")  # fmt: skip
             for size in args.sizes:
                 common = ["--file", str(files[size]), "--rows", str(size)]
                 if args.profile:
@@ -418,12 +435,17 @@ def main() -> None:
                 timed = _run(_fresh(work, base, url), *common)
                 heap = _run(_fresh(work, base, url), *common, "--tracemalloc")
                 plain = _run(_fresh(work, base, url), *common, "--plain-sql")
+                orm = _run(_fresh(work, base, url), *common, "--orm")
                 both = size / (timed["preview_s"] + timed["apply_s"])
                 print(
                     f"{size:>8,} {size / timed['preview_s']:>10,.0f} {size / timed['apply_s']:>9,.0f} "
                     f"{both:>8,.0f} {size / timed['reimport_s']:>8,.0f} {size / timed['update_s']:>9,.0f} "
                     f"{timed['rss_delta_mb']:>9.1f} "
-                    f"{heap['tracemalloc_peak_mb']:>8.1f} {plain['plain_sql']:>12,.0f}"
+                    f"{heap['tracemalloc_peak_mb']:>8.1f} {plain['plain_sql']:>12,.0f} {orm['orm']:>7,.0f}"
+                )
+                print(
+                    f"{'':>8} write/ORM {size / timed['apply_s'] / orm['orm']:.2f}, "
+                    f"write/plain SQL {size / timed['apply_s'] / plain['plain_sql']:.3f}"
                 )
                 print(
                     f"{'':>8} preview new/updated/unchanged/bad/duplicates {timed['preview']}; "

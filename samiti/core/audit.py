@@ -1,6 +1,8 @@
 """The audit trail: every write says who, when, what changed and through which channel."""
 
 import functools
+import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -18,13 +20,22 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
 
 def created(obj: models.Model, fields: list[str]) -> dict[str, list[Any]]:
     """Return {field: [None, value]} for each field of a new record that holds a value."""
-    values = obj.__dict__
-    changes = {}
-    for name, attname in _attnames(type(obj), tuple(fields)):
-        value = values.get(attname)
-        if value not in (None, "", []):
-            changes[name] = [None, _plain(value)]
-    return changes
+    return created_values(type(obj), obj.__dict__, fields)
+
+
+def created_values(
+    model: type[models.Model], values: dict[str, Any], fields: list[str]
+) -> dict[str, list[Any]]:
+    """As created, for a record given as its values by attribute name (a dict or an object's __dict__)."""
+    names = _names(model, tuple(fields))
+    return {
+        names[attname]: [None, value if type(value) in _JSON_TYPES else _plain(value)]
+        for attname, value in values.items()
+        if attname in names and value is not None and (value or type(value) not in (str, list))
+    }
+
+
+_JSON_TYPES = frozenset({bool, int, float, str, list, dict})
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -61,42 +72,65 @@ def record_many(
     *,
     actor: Any,
     action: str,
-    objects: list[models.Model],
-    changes: list[dict[str, list[Any]]],
+    model: type[models.Model],
+    ids: Sequence[int],
+    reprs: Sequence[str],
+    changes: Sequence[dict[str, list[Any]]],
     channel: str,
-    association_ids: list[int | None],
+    association_ids: Sequence[int | None],
 ) -> None:
-    """Write one audit row per object in one statement (for imports of many records)."""
-    if not objects:
+    """Write one audit row per record of `model` in one statement (for imports of many records)."""
+    if not ids:
         return
     db = connections[DEFAULT_DB_ALIAS]
     now = db.ops.adapt_datetimefield_value(timezone.now())
-    as_json = AuditEvent._meta.get_field("changes").get_db_prep_save
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    label = objects[0]._meta.label_lower
+    label = model._meta.label_lower
     rows = [
-        (
-            now,
-            actor_id,
-            action,
-            label,
-            obj.pk,
-            str(obj)[:200],
-            as_json(change, db),
-            channel,
-            association_id,
-            "",
-        )
-        for obj, change, association_id in zip(objects, changes, association_ids, strict=True)
+        (now, actor_id, action, label, pk, text[:200], _json(change), channel, association_id, "")
+        for pk, text, change, association_id in zip(ids, reprs, changes, association_ids, strict=True)
     ]
     columns = ["at", "actor_id", "action", "object_type", "object_id", "object_repr", "changes", "channel",
                "association_id", "note"]  # fmt: skip
     bulk.insert_rows(AuditEvent._meta.db_table, columns, rows)
 
 
+def record_objects(
+    *,
+    actor: Any,
+    action: str,
+    objects: Sequence[models.Model],
+    changes: Sequence[dict[str, list[Any]]],
+    channel: str,
+    association_ids: Sequence[int | None],
+) -> None:
+    """record_many for model instances."""
+    if objects:
+        record_many(
+            actor=actor,
+            action=action,
+            model=type(objects[0]),
+            ids=[o.pk for o in objects],
+            reprs=[str(o) for o in objects],
+            changes=changes,
+            channel=channel,
+            association_ids=association_ids,
+        )
+
+
+# The changes column as the JSON field stores it, written straight (Bengali kept as it is).
+_json = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+
 @functools.cache
 def _attnames(model: type[models.Model], fields: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(name, getattr(model._meta.get_field(name), "attname", name)) for name in fields]
+
+
+@functools.cache
+def _names(model: type[models.Model], fields: tuple[str, ...]) -> dict[str, str]:
+    """{attribute name: field name} of `fields`."""
+    return {attname: name for name, attname in _attnames(model, fields)}
 
 
 def _plain(value: Any) -> Any:

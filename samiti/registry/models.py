@@ -381,9 +381,14 @@ class Member(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.display_name(self.name_bn, self.name_en)
+
+    @staticmethod
+    def display_name(name_bn: str, name_en: str) -> str:
+        """The name in the script of the language in use, else the other."""
         if (get_language() or "").startswith("bn"):
-            return self.name_bn or self.name_en
-        return self.name_en or self.name_bn
+            return name_bn or name_en
+        return name_en or name_bn
 
     @property
     def wg_answered(self) -> bool:

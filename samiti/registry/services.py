@@ -1,10 +1,13 @@
 """Every write to the registry, with its rules and its audit row."""
 
 import datetime
+import functools
 import hashlib
+import json
+import operator
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import phonenumbers
@@ -176,19 +179,36 @@ def _district_id(code: str, cache: dict[str, int] | None = None) -> int:
 
 
 def derive_member_fields(member: Member, districts: dict[str, int] | None = None) -> None:
-    """Set the fields derived from others: association, district, birth year, name keys."""
+    """Set the fields derived from others: association, area, district, birth year, name keys."""
     group = member.group
-    member.association_id = group.parent_id
-    if member.area_id is None:
-        member.area = group.area
-    district_code = member.area.district_code()
+    area = member.area if member.area_id else group.area
+    derived = derived_member_values(
+        member.__dict__, group.parent_id, area.pk, area.district_code(), districts
+    )
+    for attname, value in derived.items():
+        setattr(member, attname, value)
+
+
+def derived_member_values(
+    values: dict[str, Any],
+    association_id: int,
+    area_id: int,
+    district_code: str | None,
+    districts: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """The derived fields of a member given by its values (by attribute name), its group's
+    association, its area (the group's when it names none) and that area's district."""
     if district_code is None:
         raise RegistryError(_("The member's area must lie within a district."), field="area")
-    member.district_id = _district_id(district_code, districts)
-    if member.birth_date:
-        member.birth_year = member.birth_date.year
-    member.name_key_bn = name_key(member.name_bn)
-    member.name_key_en = name_key(member.name_en)
+    birth_date = values.get("birth_date")
+    return {
+        "association_id": association_id,
+        "area_id": area_id,
+        "district_id": _district_id(district_code, districts),
+        "birth_year": birth_date.year if birth_date else values.get("birth_year"),
+        "name_key_bn": name_key(values.get("name_bn", "")),
+        "name_key_en": name_key(values.get("name_en", "")),
+    }
 
 
 # Fields written by bulk_register_members; generated columns are computed by the database.
@@ -197,71 +217,94 @@ _BULK_FIELDS = [
 ]
 
 
-def _bulk_converters(db) -> list[Callable[[Any], Any]]:
-    """One function per column turning a Python value into what the driver takes.
+def _bulk_row_maker(db) -> Callable[[dict[str, Any]], list[Any]]:
+    """Return a function turning a member's values (by attribute name) into the row the driver takes.
 
-    Most columns (text, integers, foreign keys) go as they are; calling each field's
-    get_db_prep_save per row costs more than the INSERT itself.
+    Text, numbers and foreign keys go as they are; only dates, times and JSON are converted, and
+    repeated dates once: calling each field's get_db_prep_save per row costs more than the INSERT.
     """
-    converters: list[Callable[[Any], Any]] = []
-    for field in _BULK_FIELDS:
+    defaults = {f.attname: f.get_default() for f in _BULK_FIELDS}
+    take = operator.itemgetter(*defaults)
+    converters = []
+    for index, field in enumerate(_BULK_FIELDS):
         if isinstance(field, models.JSONField):
-            converters.append(lambda value, field=field: field.get_db_prep_save(value, db))
+            converters.append((index, _json))
         elif isinstance(field, models.DateTimeField):
-            converters.append(db.ops.adapt_datetimefield_value)
+            converters.append((index, functools.lru_cache(maxsize=64)(db.ops.adapt_datetimefield_value)))
         elif isinstance(field, models.DateField):
-            converters.append(db.ops.adapt_datefield_value)
-        else:
-            converters.append(_same)
-    return converters
+            converters.append((index, functools.lru_cache(maxsize=4096)(db.ops.adapt_datefield_value)))
+
+    def make(values: dict[str, Any]) -> list[Any]:
+        row = list(take(defaults | values))
+        for index, convert in converters:
+            if row[index] is not None:
+                row[index] = convert(row[index])
+        return row
+
+    return make
 
 
-def _same(value: Any) -> Any:
-    return value
+_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def bulk_register_members(
-    *, actor: User | None, channel: str, members: list[Member], districts: dict[str, int] | None = None
+    *,
+    actor: User | None,
+    channel: str,
+    members: Sequence[dict[str, Any]],
+    districts: dict[str, int] | None = None,
 ) -> list[int]:
     """Insert many members whose fields are already checked; return their ids in order.
 
-    The fast path for imports and demo data: one INSERT statement per batch through the
-    cursor (the ORM's bulk_create is ten times slower here), with one audit row per member.
-    Runs inside the caller's transaction; members must carry their `group` object and a code.
+    The fast path for imports and demo data. Each member is a dict of values by attribute name
+    (`group_id`, not `group`) with its `code`; the derived fields (derived_member_values) and
+    the timestamps are set in it. One INSERT per batch through the cursor (the ORM's
+    bulk_create is ten times slower here), with one audit row per member. Runs inside the
+    caller's transaction.
     """
     if not members:
         return []
     db = connections[DEFAULT_DB_ALIAS]
     now = timezone.now()
     districts = {} if districts is None else districts
-    columns = [(f.attname, convert) for f, convert in zip(_BULK_FIELDS, _bulk_converters(db), strict=True)]
+    groups = {
+        pk: (association, area)
+        for pk, association, area in Organisation.objects.filter(
+            pk__in={m["group_id"] for m in members}
+        ).values_list("pk", "parent_id", "area_id")
+    }
+    area_ids = {m.get("area_id") or groups[m["group_id"]][1] for m in members}
+    district_of = {
+        pk: Area(path=path).district_code()
+        for pk, path in Area.objects.filter(pk__in=area_ids).values_list("pk", "path")
+    }
+    make_row = _bulk_row_maker(db)
     rows = []
-    for member in members:
-        derive_member_fields(member, districts)
-        member.created_at = member.updated_at = now
-        values = member.__dict__
-        rows.append([convert(values[attname]) for attname, convert in columns])
+    for values in members:
+        association_id, group_area_id = groups[values["group_id"]]
+        area_id = values.get("area_id") or group_area_id
+        values.update(derived_member_values(values, association_id, area_id, district_of[area_id], districts))
+        values["created_at"] = values["updated_at"] = now
+        rows.append(make_row(values))
     bulk.insert_rows(Member._meta.db_table, [f.column for f in _BULK_FIELDS], rows)
-    ids = _ids_by_code([m.code for m in members])
-    for member in members:
-        member.pk = ids[member.code]
+    ids = _ids_by_code([m["code"] for m in members])
+    for values in members:
+        values["id"] = ids[values["code"]]
     audit.record_many(
         actor=actor,
         action=AuditEvent.Action.CREATE,
-        objects=members,
-        changes=[audit.created(m, MEMBER_FIELDS) for m in members],
+        model=Member,
+        ids=[m["id"] for m in members],
+        reprs=[Member.display_name(m.get("name_bn", ""), m.get("name_en", "")) for m in members],
+        changes=[audit.created_values(Member, m, MEMBER_FIELDS) for m in members],
         channel=channel,
-        association_ids=[m.association_id for m in members],
+        association_ids=[m["association_id"] for m in members],
     )
-    return [m.pk for m in members]
+    return [m["id"] for m in members]
 
 
 def _ids_by_code(codes: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(codes), 500):
-        chunk = codes[start : start + 500]
-        found.update(Member.objects.filter(code__in=chunk).values_list("code", "pk"))
-    return found
+    return dict(bulk.select_in(Member._meta.db_table, ["code", "id"], "code", codes))
 
 
 def next_member_code(group: Organisation) -> str:
@@ -517,7 +560,7 @@ def bulk_add(
     if not objects:
         return
     type(objects[0]).objects.bulk_create(objects, batch_size=1000)
-    audit.record_many(
+    audit.record_objects(
         actor=actor,
         action=AuditEvent.Action.CREATE,
         objects=objects,
@@ -532,7 +575,7 @@ def bulk_set_representatives(
 ) -> None:
     """Record who represents each of many households (their `representative` set), audited."""
     Household.objects.bulk_update(households, ["representative"], batch_size=1000)
-    audit.record_many(
+    audit.record_objects(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         objects=households,

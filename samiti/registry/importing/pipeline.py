@@ -4,7 +4,7 @@ import csv
 import datetime
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samiti.core import bulk
 from samiti.registry import services
 from samiti.registry.importing.columns import LABELS, SENSITIVE_COLUMNS, check_mapping
 from samiti.registry.importing.files import ImportFileError, open_table
@@ -86,14 +87,18 @@ class Run(Writing):
     def parse(self, line: int, cells: Sequence[Any]) -> Row:
         row = Row(line)
         values = row.values
+        width = len(cells)
         for index, target, parser in self.columns:
-            raw = cells[index] if index < len(cells) else None
-            if raw is None or (isinstance(raw, str) and not raw.strip()):
-                continue
-            if isinstance(raw, str) and raw[0] == "'":  # marks text in spreadsheets (and in our exports)
-                raw = raw[1:]
-                if not raw.strip():
+            raw = cells[index] if index < width else None
+            if type(raw) is str:
+                if not raw or raw.isspace():
                     continue
+                if raw[0] == "'":  # marks text in spreadsheets (and in our exports)
+                    raw = raw[1:]
+                    if not raw or raw.isspace():
+                        continue
+            elif raw is None:
+                continue
             try:
                 value = parser(raw)
             except Bad as bad:
@@ -174,25 +179,25 @@ class Run(Writing):
             if name:
                 self.villages[root_id][place_key(name)].append(village)
 
-    def _candidates(self, query: Q, live: bool = True) -> list["Candidate"]:
-        """Members a batch may concern, as light tuples: most are looked at, few are needed whole.
+    def _candidates(self, column: str, values: Collection[Any], live: bool = True) -> list["Candidate"]:
+        """Members whose `column` is one of `values`, as light tuples: most are looked at, few are
+        needed whole.
 
         Members this import adds are left out, so an import matches rows as its preview did; what
         earlier rows of the file said is in self.seen.
         """
-        if not self.watermark:  # the register had no member when the import began
+        if not self.watermark or not values:  # the register had no member when the import began
             return []
         # Merged records and members this import added are left out here, not in SQL: there either
-        # condition can lead SQLite to scan the table instead of using the index for `query`.
+        # condition can lead SQLite to scan the table instead of using the index for `column`.
         found = []
-        for *values, merged_into in Member.objects.filter(query).values_list(
-            *Candidate.__slots__, "merged_into"
-        ):
-            if values[0] > self.watermark or (live and merged_into is not None):
+        names = ["id", *Candidate.__slots__[1:], "merged_into_id"]
+        for *row, merged_into in bulk.select_in(Member._meta.db_table, names, column, values):
+            if row[0] > self.watermark or (live and merged_into is not None):
                 continue
-            candidate = self.fetched.get(values[0])
+            candidate = self.fetched.get(row[0])
             if candidate is None:
-                candidate = self.fetched[values[0]] = Candidate(values)
+                candidate = self.fetched[row[0]] = Candidate(row)
             found.append(candidate)
         return found
 
@@ -201,7 +206,7 @@ class Run(Writing):
         if not self.watermark or not any(pairs.values()):
             return []
         wanted = _same_name_ids(field, pairs)
-        return self._candidates(Q(pk__in=wanted)) if wanted else []
+        return self._candidates("id", wanted)
 
     def _load_members(self, rows: list[Row]) -> None:
         """Read the members that rows describe, as snapshots with their group and area from the caches.
@@ -247,14 +252,14 @@ class Run(Writing):
                 self.problem(row, "group_code", _("Unknown group: no group with this code is open to you."))
         good = [r for r in good if not r.problems]
         codes = {r.values["code"] for r in good if "code" in r.values}
-        by_code = {m.code: m for m in self._candidates(Q(code__in=codes), live=False)} if codes else {}
+        by_code = {m.code: m for m in self._candidates("code", codes, live=False)}
         by_nid: dict[str, list[Candidate]] = defaultdict(list)
         nids = {r.values["national_id"] for r in good if "national_id" in r.values}
-        for m in self._candidates(Q(national_id__in=nids)) if nids else ():
+        for m in self._candidates("national_id", nids):
             by_nid[m.national_id].append(m)
         by_phone: dict[str, list[Candidate]] = defaultdict(list)
         phones = {r.values["phone"] for r in good if "phone" in r.values}
-        for m in self._candidates(Q(phone__in=phones)) if phones else ():
+        for m in self._candidates("phone", phones):
             by_phone[m.phone].append(m)
         in_scope = self._in_scope(self.fetched.values())
         # Only rows that number, national ID and phone cannot place need members looked up by name.
@@ -634,7 +639,7 @@ class Run(Writing):
                         window.append((n, code))
                 windows[group_id] = window
             codes = [code for window in windows.values() for _n, code in window]
-            taken = set(Member.objects.filter(code__in=codes).values_list("code", flat=True))
+            taken = {code for (code,) in bulk.select_in(Member._meta.db_table, ["code"], "code", codes)}
             for group_id, window in windows.items():
                 free = [code for _n, code in window if code not in taken]
                 waiting = pending.pop(group_id)

@@ -96,7 +96,7 @@ class Row:
         self.values: dict[str, Any] = {}
         self.problems: list[tuple[str, str, str]] = []  # (column, value, reason)
         self.group: Organisation | None = None
-        self.member: Member | Snapshot | int | None = None  # the existing member the row describes
+        self.member: Snapshot | Added | Member | int | None = None  # the existing member the row describes
         self.changes: dict[str, Any] = {}
         self.area: Area | Plan | None = None  # the village named, when it differs or the row is new
         self.area_ref = ""
@@ -106,6 +106,15 @@ class Row:
         self.code = ""
         self.duplicates: list[tuple[str, int | None, int | None, str]] = []  # reason, member, line, label
         self.status = ""
+
+
+class Added:
+    """A member this import has just written, as later steps need it."""
+
+    __slots__ = ("association_id", "pk")
+
+    def __init__(self, values: dict[str, Any]):
+        self.pk, self.association_id = values["id"], values["association_id"]
 
 
 class Candidate:

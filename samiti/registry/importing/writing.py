@@ -12,7 +12,7 @@ from django.utils import timezone
 from samiti.core import audit
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry import services
-from samiti.registry.importing.rows import VALUE_FIELDS, Plan, Row
+from samiti.registry.importing.rows import VALUE_FIELDS, Added, Plan, Row
 from samiti.registry.importing.values import BENGALI
 from samiti.registry.models import Area, Household, Member, Organisation
 
@@ -39,19 +39,18 @@ class Writing:
         new = [r for r in rows if r.status == "new"]
         members = []
         for row in new:
-            member = Member(
-                code=row.code, group=row.group, **{k: v for k, v in row.values.items() if k in VALUE_FIELDS}
-            )
+            values = {k: v for k, v in row.values.items() if k in VALUE_FIELDS}
+            values["code"], values["group_id"] = row.code, row.group.pk
             if row.area is not None:
-                member.area = resolve(row.area)
+                values["area_id"] = resolve(row.area).pk
             if row.household is not None:
-                member.household = resolve(row.household)
-            members.append(member)
+                values["household_id"] = resolve(row.household).pk
+            members.append(values)
         services.bulk_register_members(
             actor=self.user, channel=Channel.IMPORT, members=members, districts=self.districts
         )
-        for row, member in zip(new, members, strict=True):
-            row.member = member
+        for row, values in zip(new, members, strict=True):
+            row.member = Added(values)
         self._update_members([r for r in rows if r.status == "updated" and r.changes])
         for row in rows:
             if row.status == "updated" and row.household_size is not None:
@@ -105,7 +104,7 @@ class Writing:
             ]
             with connection.cursor() as cursor:
                 cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", params)  # noqa: S608
-        audit.record_many(
+        audit.record_objects(
             actor=self.user,
             action=AuditEvent.Action.UPDATE,
             objects=members,

@@ -355,9 +355,13 @@ class Builder:
                 for person in people:
                     person.household = household
                     members.append(person)
+        values = [dict(vars(m)) for m in members]
         services.bulk_register_members(
-            actor=None, channel=Channel.SYSTEM, members=members, districts=self.district_cache
+            actor=None, channel=Channel.SYSTEM, members=values, districts=self.district_cache
         )
+        for member, registered in zip(members, values, strict=True):
+            for attname in ("id", "association_id", "area_id", "district_id", "birth_year"):
+                setattr(member, attname, registered[attname])
         for _plan, hs in batch:
             for household, people in hs:
                 household.representative = people[0]
@@ -595,7 +599,7 @@ class Builder:
 
     def _write_seats(self, seats: list[CommitteeOffice]) -> None:
         CommitteeOffice.objects.bulk_create(seats, batch_size=1000)
-        audit.record_many(
+        audit.record_objects(
             actor=None,
             action=AuditEvent.Action.CREATE,
             objects=seats,
