@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -563,3 +564,175 @@ class DuplicateFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} ~ {self.other_id} ({self.reason})"
+
+
+class ByLaws(models.Model):
+    """The rules an organisation has set itself; one without a row follows the defaults below."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="by_laws", verbose_name=_("organisation")
+    )
+    quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum (% of members)"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("The share of members who must take part for a meeting or a poll to decide."),
+    )
+    term_years = models.PositiveSmallIntegerField(
+        _("committee term (years)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    women_seats_percent = models.PositiveSmallIntegerField(
+        _("seats for women (% at least)"),
+        default=33,
+        validators=[MaxValueValidator(100)],
+        help_text=_("At least this share of committee seats goes to women (33 is one third)."),
+    )
+    demand_endorsements = models.PositiveIntegerField(
+        _("endorsements for a demand to be taken up"),
+        null=True,
+        blank=True,
+        help_text=_("An association takes up a group's demand at this many endorsements…"),
+    )
+    demand_percent = models.PositiveSmallIntegerField(
+        _("or this share of members (%)"),
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text=_("…or when this share of its members have endorsed it, whichever comes first."),
+    )
+
+    class Meta:
+        verbose_name = _("by-laws")
+        verbose_name_plural = _("by-laws")
+
+    def __str__(self) -> str:
+        return str(_("By-laws of %(organisation)s") % {"organisation": self.organisation})
+
+
+class Authority(BilingualName):
+    """A public body members deal with: a Union Parishad, an upazila office, the district administration."""
+
+    class Kind(models.TextChoices):
+        UNION_PARISHAD = "union_parishad", _("Union Parishad")
+        UP_WARD = "up_ward", _("Union Parishad ward")
+        UP_STANDING_COMMITTEE = "up_committee", _("Union Parishad standing committee")
+        UPAZILA_PARISHAD = "upazila_parishad", _("Upazila Parishad")
+        AGRICULTURE_OFFICE = "agriculture_office", _("Upazila Agriculture Office")
+        AGRICULTURE_BLOCK = "agriculture_block", _("agriculture block (SAAO)")
+        LIVESTOCK_OFFICE = "livestock_office", _("Upazila Livestock Office")
+        SOCIAL_SERVICES_OFFICE = "social_services_office", _("Upazila Social Services Office")
+        WOMEN_AFFAIRS_OFFICE = "women_affairs_office", _("Upazila Women Affairs Office")
+        PROJECT_IMPLEMENTATION_OFFICE = "pio", _("Project Implementation Office")
+        DISTRICT_ADMINISTRATION = "district_commissioner", _("District Commissioner's office")
+        MINISTRY = "ministry", _("ministry")
+        OTHER = "other", _("other")
+
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="authorities"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="parts",
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("authority")
+        verbose_name_plural = _("authorities")
+
+
+class Official(models.Model):
+    """A person holding a post at an authority (a chairman, a ward member, a SAAO) for a time."""
+
+    authority = models.ForeignKey(
+        Authority, on_delete=models.CASCADE, related_name="officials", verbose_name=_("authority")
+    )
+    post = models.CharField(_("post"), max_length=100)
+    name = models.CharField(_("name"), max_length=150)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    since = models.DateField(_("since"), null=True, blank=True)
+    until = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["authority", "post", "-since"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.post}"
+
+
+class Meeting(models.Model):
+    """A meeting on an organisation's calendar; voice adds its agenda and minutes, finance its money."""
+
+    class Kind(models.TextChoices):
+        GROUP = "group", _("group meeting")
+        COMMITTEE = "committee", _("committee meeting")
+        GENERAL_ASSEMBLY = "general_assembly", _("general assembly (AGM)")
+        SAVINGS = "savings", _("savings meeting")
+        WARD_SHAVA = "ward_shava", _("ward shava")
+        OPEN_BUDGET = "open_budget", _("Union Parishad open budget meeting")
+        WITH_OFFICIALS = "with_officials", _("meeting with officials")
+        INTERFACE = "interface", _("score card interface meeting")
+        OTHER = "other", _("other meeting")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        HELD = "held", _("held")
+        CANCELLED = "cancelled", _("cancelled")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("organisation")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.GROUP)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    authority = models.ForeignKey(
+        Authority,
+        verbose_name=_("with authority"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["organisation", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.get_kind_display()} {timezone.localtime(self.starts_at):%Y-%m-%d}"
+
+
+class Attendance(models.Model):
+    """A member present at a meeting (absent members have no row)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendance")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attends_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member} @ {self.meeting}"
+
+
+class OfficialAttendance(models.Model):
+    """An official (or another guest) present at a meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="officials_present")
+    official = models.ForeignKey(Official, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField(_("name"), max_length=150)
+    post = models.CharField(_("post"), max_length=100, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.meeting}"

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from samiti.core.bengali import to_latin_digits
-from samiti.registry.models import WG_FIELDS, Area, Member, Organisation, User
+from samiti.registry.models import WG_FIELDS, Area, ByLaws, Meeting, Member, Organisation, User
 
 
 def _member_scope(user: User) -> Q | None:
@@ -78,12 +78,47 @@ def organisation_or_404(user: User, pk: int) -> Organisation:
 
 def members_of(user: User, organisation: Organisation) -> QuerySet[Member]:
     """The active members of a group, an association or a federation, within `user`'s scope."""
-    members = members_for(user).filter(is_active=True)
+    return members_for(user).filter(_membership(organisation), is_active=True)
+
+
+def active_members(organisation: Organisation) -> QuerySet[Member]:
+    """Every active member of a group, an association or a federation (unscoped: for counts and
+    eligibility, such as who may vote in a poll of the organisation)."""
+    return Member.objects.filter(_membership(organisation), is_active=True)
+
+
+def _membership(organisation: Organisation) -> Q:
     if organisation.kind == Organisation.Kind.GROUP:
-        return members.filter(group=organisation)
+        return Q(group=organisation)
     if organisation.kind == Organisation.Kind.ASSOCIATION:
-        return members.filter(association=organisation)
-    return members.filter(association__parent=organisation)
+        return Q(association=organisation)
+    return Q(association__parent=organisation)
+
+
+def belongs_to(member: Member, organisation: Organisation) -> bool:
+    """Whether `member` is a member of `organisation` (directly, or through its group or association)."""
+    if organisation.kind == Organisation.Kind.GROUP:
+        return member.group_id == organisation.pk
+    if organisation.kind == Organisation.Kind.ASSOCIATION:
+        return member.association_id == organisation.pk
+    return member.association.parent_id == organisation.pk
+
+
+def by_laws(organisation: Organisation) -> ByLaws:
+    """The organisation's by-laws, or the defaults (unsaved) when it has set none."""
+    found = ByLaws.objects.filter(organisation=organisation).first()
+    return found or ByLaws(organisation=organisation)
+
+
+def meetings_for(user: User) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(organisation__in=organisations_for(user))
+
+
+def meeting_or_404(user: User, pk: int) -> Meeting:
+    meeting = meetings_for(user).select_related("organisation", "authority").filter(pk=pk).first()
+    if meeting is None:
+        raise Http404
+    return meeting
 
 
 def groups_for(user: User) -> QuerySet[Organisation]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import phonenumbers
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,19 +26,25 @@ from samiti.registry.models import (
     WG_FIELDS,
     ApiToken,
     Area,
+    Attendance,
+    Authority,
+    ByLaws,
     CommitteeOffice,
     ConsentMethod,
     Crop,
     DuplicateFlag,
     Ethnicity,
     Household,
+    Meeting,
     Member,
+    Official,
+    OfficialAttendance,
     Organisation,
     Sex,
     User,
     WGAnswer,
 )
-from samiti.registry.queries import organisations_for
+from samiti.registry.queries import belongs_to, organisations_for
 
 
 class RegistryError(SamitiError):
@@ -839,12 +846,7 @@ def assign_office(
     _check_scope(actor, organisation)
     if office not in CommitteeOffice.Office.values:
         raise RegistryError(_("Unknown office."), field="office")
-    belongs = {
-        Organisation.Kind.GROUP: member.group_id == organisation.pk,
-        Organisation.Kind.ASSOCIATION: member.association_id == organisation.pk,
-        Organisation.Kind.FEDERATION: member.association.parent_id == organisation.pk,
-    }[organisation.kind]
-    if not belongs:
+    if not belongs_to(member, organisation):
         raise RegistryError(_("Only a member of this organisation can hold its office."), field="member")
     if ended_on and ended_on < started_on:
         raise RegistryError(_("The end of an office must come after its start."), field="ended_on")
@@ -863,6 +865,208 @@ def assign_office(
         association_id=_association_of(organisation),
     )
     return seat
+
+
+BY_LAWS_FIELDS = [
+    "quorum_percent",
+    "term_years",
+    "women_seats_percent",
+    "demand_endorsements",
+    "demand_percent",
+]
+AUTHORITY_FIELDS = ["kind", "code", "name_en", "name_bn", "area", "parent", "address", "phone", "email"]
+OFFICIAL_FIELDS = ["authority", "post", "name", "phone", "since", "until"]
+MEETING_FIELDS = ["organisation", "kind", "title", "starts_at", "place", "authority", "status"]
+
+
+@transaction.atomic
+def save_by_laws(
+    *, actor: User | None, organisation: Organisation, channel: str = Channel.WEB, **fields: Any
+) -> ByLaws:
+    """Set an organisation's own rules (quorum, committee term, women's seats, demand threshold)."""
+    _check_scope(actor, organisation)
+    unknown = set(fields) - set(BY_LAWS_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown by-law fields: {sorted(unknown)}")
+    rules = ByLaws.objects.filter(organisation=organisation).first() or ByLaws(organisation=organisation)
+    before = audit.snapshot(rules, BY_LAWS_FIELDS) if rules.pk else {}
+    for name, value in fields.items():
+        setattr(rules, name, value)
+    _full_clean(rules)
+    rules.save()
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE,
+        obj=rules,
+        changes=audit.diff(before, audit.snapshot(rules, BY_LAWS_FIELDS)),
+        channel=channel,
+        association_id=_association_of(organisation),
+    )
+    return rules
+
+
+def _full_clean(obj: models.Model, exclude: list[str] | None = None) -> None:
+    """Run the model's own validation; the first problem becomes a RegistryError on its field."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise RegistryError(messages[0], field=None if field == NON_FIELD_ERRORS else field) from None
+
+
+def _check_staff_may_edit(actor: User | None) -> None:
+    if actor is not None and not actor.can_edit:
+        raise RegistryError(_("Your role may only read."), code="forbidden")
+
+
+@transaction.atomic
+def save_authority(
+    *, actor: User | None, authority: Authority | None = None, channel: str = Channel.WEB, **fields: Any
+) -> Authority:
+    """Add a public body (authority is None) or change one. Authorities are public facts any editor keeps."""
+    _check_staff_may_edit(actor)
+    authority = authority or Authority()
+    before = audit.snapshot(authority, AUTHORITY_FIELDS) if authority.pk else {}
+    for name, value in fields.items():
+        setattr(authority, name, value)
+    if not (authority.name_en or authority.name_bn):
+        raise RegistryError(_("A name is required, in Bengali or in English."), field="name_en")
+    _full_clean(authority)
+    authority.save()
+    changes = audit.diff(before, audit.snapshot(authority, AUTHORITY_FIELDS))
+    if changes:
+        audit.record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE,
+            obj=authority,
+            changes=changes,
+            channel=channel,
+        )
+    return authority
+
+
+@transaction.atomic
+def add_official(
+    *, actor: User | None, authority: Authority, channel: str = Channel.WEB, **fields: Any
+) -> Official:
+    """Record who holds a post at an authority."""
+    _check_staff_may_edit(actor)
+    official = Official(authority=authority, **fields)
+    if official.since and official.until and official.until < official.since:
+        raise RegistryError(_("The end of a post must come after its start."), field="until")
+    _full_clean(official)
+    official.save()
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=official,
+        changes=audit.created(official, OFFICIAL_FIELDS),
+        channel=channel,
+    )
+    return official
+
+
+@transaction.atomic
+def plan_meeting(
+    *, actor: User | None, organisation: Organisation, channel: str = Channel.WEB, **fields: Any
+) -> Meeting:
+    """Put a meeting on an organisation's calendar."""
+    _check_scope(actor, organisation)
+    meeting = Meeting(organisation=organisation, **fields)
+    _full_clean(meeting)
+    meeting.save()
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=meeting,
+        changes=audit.created(meeting, MEETING_FIELDS),
+        channel=channel,
+        association_id=_association_of(organisation),
+    )
+    return meeting
+
+
+@transaction.atomic
+def update_meeting(
+    *, actor: User | None, meeting: Meeting, channel: str = Channel.WEB, **changes: Any
+) -> Meeting:
+    _check_scope(actor, meeting.organisation)
+    if "organisation" in changes:
+        raise RegistryError(_("A meeting stays on its organisation's calendar."), field="organisation")
+    before = audit.snapshot(meeting, MEETING_FIELDS)
+    for name, value in changes.items():
+        setattr(meeting, name, value)
+    _full_clean(meeting)
+    meeting.save()
+    changed = audit.diff(before, audit.snapshot(meeting, MEETING_FIELDS))
+    if changed:
+        audit.record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=meeting,
+            changes=changed,
+            channel=channel,
+            association_id=_association_of(meeting.organisation),
+        )
+    return meeting
+
+
+@transaction.atomic
+def record_attendance(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    members: Iterable[Member],
+    officials: Iterable[tuple[str, str, Official | None]] = (),
+    channel: str = Channel.WEB,
+) -> Meeting:
+    """Record who was present (members, and officials or guests as (name, post, official)); the
+    meeting is then held. Recording again replaces the lists."""
+    _check_scope(actor, meeting.organisation)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise RegistryError(_("This meeting was cancelled."))
+    members = list({m.pk: m for m in members}.values())
+    outsiders = [m.code for m in members if not belongs_to(m, meeting.organisation)]
+    if outsiders:
+        raise RegistryError(
+            _("Not members of %(organisation)s: %(codes)s.")
+            % {"organisation": meeting.organisation, "codes": ", ".join(outsiders[:10])},
+            field="members",
+        )
+    before = set(meeting.attendance.values_list("member__code", flat=True))
+    meeting.attendance.all().delete()
+    Attendance.objects.bulk_create([Attendance(meeting=meeting, member=m) for m in members])
+    meeting.officials_present.all().delete()
+    OfficialAttendance.objects.bulk_create(
+        [OfficialAttendance(meeting=meeting, name=name, post=post, official=o) for name, post, o in officials]
+    )
+    after = {m.code for m in members}
+    status_before = meeting.status
+    meeting.status = Meeting.Status.HELD
+    meeting.save(update_fields=["status"])
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=meeting,
+        changes={
+            "attendance": [len(before), len(after)],
+            **({"status": [status_before, meeting.status]} if status_before != meeting.status else {}),
+        },
+        channel=channel,
+        association_id=_association_of(meeting.organisation),
+        note=_attendance_note(before, after),
+    )
+    return meeting
+
+
+def _attendance_note(before: set[str], after: set[str]) -> str:
+    added, removed = sorted(after - before), sorted(before - after)
+    parts = []
+    if added:
+        parts.append("+ " + ", ".join(added))
+    if removed:
+        parts.append("- " + ", ".join(removed))
+    return "; ".join(parts)[:1000]
 
 
 def _hash_token(key: str) -> str:
