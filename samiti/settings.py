@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ninja",
     "samiti.core",
     "samiti.registry",
+    "samiti.voice",
     "samiti.results",
 ]
 

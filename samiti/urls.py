@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("samiti.registry.urls")),
+    path("voice/", include("samiti.voice.urls")),
     path("", include("samiti.results.urls")),
 ]

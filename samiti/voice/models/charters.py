@@ -1,0 +1,3 @@
+"""charters."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""demands."""
+
+__all__: list[str] = []

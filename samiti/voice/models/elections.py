@@ -1,0 +1,3 @@
+"""elections."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""meetings."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""polls."""
+
+__all__: list[str] = []

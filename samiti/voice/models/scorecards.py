@@ -1,0 +1,3 @@
+"""scorecards."""
+
+__all__: list[str] = []
