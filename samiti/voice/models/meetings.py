@@ -62,6 +62,22 @@ class Decision(models.Model):
         related_name="decisions",
     )
     text = models.TextField(_("decision"))
+    demand = models.ForeignKey(
+        "voice.Demand",
+        verbose_name=_("demand"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+    )
+    poll = models.ForeignKey(
+        "voice.Poll",
+        verbose_name=_("poll"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
