@@ -1,0 +1,265 @@
+"""Meetings: the quorum rule, attendance by who came, agenda, minutes, decisions, follow-up actions,
+their pages and API, all scoped."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from samiti.core.models import AuditEvent
+from samiti.registry import services as registry
+from samiti.registry import testing
+from samiti.registry.models import CommitteeOffice, Meeting, Member, Role
+from samiti.voice.errors import VoiceError
+from samiti.voice.models import AgendaItem, Decision, FollowUpAction, Minutes
+from samiti.voice.services import meetings as services
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 3, 10)
+
+
+def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, hour))
+
+
+def _meeting(group, kind=Meeting.Kind.GROUP, actor=None, day=datetime.date(2026, 3, 1), **fields):
+    return services.plan_meeting(actor=actor, organisation=group, kind=kind, starts_at=at(day), **fields)
+
+
+# ----- the quorum rule ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("present", "eligible", "percent", "required", "met"),
+    [
+        (10, 20, 50, 10, True),  # exactly half of 20
+        (9, 20, 50, 10, False),
+        (7, 21, 33, 7, True),  # a third of 21 is 6.93: seven are needed
+        (6, 21, 33, 7, False),
+        (1, 1, 50, 1, True),  # half of one member rounds up to the member
+        (0, 0, 50, 1, False),  # an organisation with nobody cannot decide
+        (1, 30, 5, 2, False),  # a ward shava's 5% of 30 voters is 1.5: two are needed
+        (30, 30, 100, 30, True),
+    ],
+)
+def test_quorum_rounds_the_share_up_and_needs_at_least_one(present, eligible, percent, required, met):
+    result = services.quorum(present=present, eligible=eligible, percent=percent)
+    assert (result.required, result.met) == (required, met)
+
+
+@given(
+    eligible=st.integers(min_value=1, max_value=10_000),
+    percent=st.integers(min_value=1, max_value=100),
+    data=st.data(),
+)
+def test_quorum_is_met_exactly_when_the_present_share_reaches_the_by_laws_percent(eligible, percent, data):
+    present = data.draw(st.integers(min_value=0, max_value=eligible))
+    result = services.quorum(present=present, eligible=eligible, percent=percent)
+    assert result.met == (present * 100 >= eligible * percent)
+    assert 1 <= result.required <= eligible
+    assert result.missing == max(result.required - present, 0)
+    # One fewer than required never meets it.
+    assert not services.quorum(present=result.required - 1, eligible=eligible, percent=percent).met
+
+
+def test_a_meeting_quorum_follows_the_by_laws_and_counts_present_members():
+    group = testing.group()
+    members = [testing.member(group) for _ in range(5)]
+    meeting = _meeting(group)
+    registry.record_attendance(actor=None, meeting=meeting, members=members[:2])
+    assert not services.meeting_quorum(meeting).met  # 2 of 5 under the default 50%
+    registry.save_by_laws(actor=None, organisation=group, quorum_percent=40)
+    found = services.meeting_quorum(meeting)
+    assert (found.present, found.eligible, found.required, found.met) == (2, 5, 2, True)
+
+
+def test_a_committee_meeting_counts_only_the_office_holders_of_its_day():
+    group = testing.group()
+    president, secretary, former, plain = (testing.member(group) for _ in range(4))
+    day = datetime.date(2026, 3, 1)
+    registry.assign_office(
+        actor=None,
+        organisation=group,
+        member=president,
+        office="president",
+        started_on=datetime.date(2025, 1, 1),
+    )
+    registry.assign_office(
+        actor=None,
+        organisation=group,
+        member=secretary,
+        office="secretary",
+        started_on=datetime.date(2025, 1, 1),
+    )
+    registry.assign_office(
+        actor=None,
+        organisation=group,
+        member=former,
+        office="member",
+        started_on=datetime.date(2024, 1, 1),
+        ended_on=datetime.date(2025, 12, 31),
+    )
+    assert CommitteeOffice.objects.filter(organisation=group).count() == 3
+    meeting = _meeting(group, kind=Meeting.Kind.COMMITTEE, day=day)
+    registry.record_attendance(actor=None, meeting=meeting, members=[president, former, plain])
+    found = services.meeting_quorum(meeting)
+    assert (found.eligible, found.present, found.met) == (2, 1, True)
+
+
+def test_a_ward_shava_is_not_held_to_the_organisations_quorum():
+    group = testing.group()
+    testing.member(group)
+    found = services.meeting_quorum(_meeting(group, kind=Meeting.Kind.WARD_SHAVA))
+    assert not found.applies and not found.met
+
+
+# ----- attendance breakdown ----------------------------------------------------------------------
+
+
+def test_the_breakdown_counts_by_sex_age_ethnicity_and_disability_in_one_query(django_assert_num_queries):
+    group = testing.group()
+    testing.member(group, sex="F", birth_year=2010, ethnicity="garo")
+    testing.member(group, sex="F", birth_year=1995, wg_walking=3)
+    testing.member(group, sex="M", birth_year=1980)
+    testing.member(group, sex="M", birth_year=1950, ethnicity="bengali")
+    testing.member(group, sex="T")
+    with django_assert_num_queries(1):
+        counts = services.breakdown(Member.objects.filter(group=group), today=TODAY)
+    assert counts == {
+        "total": 5,
+        "women": 2,
+        "men": 2,
+        "third_gender": 1,
+        "under18": 1,
+        "18_35": 1,
+        "36_59": 1,
+        "60plus": 1,
+        "age_unknown": 1,
+        "ethnic_minority": 1,
+        "disability": 1,
+    }
+
+
+def test_the_attendance_breakdown_counts_only_who_came():
+    group = testing.group()
+    woman, man = testing.member(group, sex="F"), testing.member(group, sex="M")
+    testing.member(group, sex="F")
+    meeting = _meeting(group)
+    registry.record_attendance(actor=None, meeting=meeting, members=[woman, man])
+    counts = services.attendance_breakdown(meeting)
+    assert (counts["total"], counts["women"], counts["men"]) == (2, 1, 1)
+
+
+# ----- agenda, minutes, decisions ----------------------------------------------------------------
+
+
+def test_planning_puts_the_agenda_in_order_and_audits_each_item():
+    group = testing.group()
+    meeting = _meeting(group, agenda=["Savings", "  ", "Irrigation canal", "Election"])
+    assert list(meeting.agenda_items.values_list("position", "title")) == [
+        (1, "Savings"),
+        (2, "Irrigation canal"),
+        (3, "Election"),
+    ]
+    assert AuditEvent.objects.filter(object_type="voice.agendaitem").count() == 3
+    item = services.add_agenda_item(actor=None, meeting=meeting, title="Any other business")
+    assert item.position == 4
+    services.remove_agenda_item(actor=None, item=meeting.agenda_items.get(position=2))
+    assert list(meeting.agenda_items.values_list("position", "title")) == [
+        (1, "Savings"),
+        (2, "Election"),
+        (3, "Any other business"),
+    ]
+
+
+def test_planning_a_meeting_with_a_bad_date_writes_nothing():
+    group = testing.group()
+    with pytest.raises(VoiceError) as error:
+        services.plan_meeting(actor=None, organisation=group, kind="group", starts_at=None, agenda=["A"])
+    assert error.value.field == "starts_at"
+    assert not Meeting.objects.filter(organisation=group).exists()
+    assert not AgendaItem.objects.exists()
+
+
+def test_minutes_are_kept_for_the_meeting_and_per_agenda_item_and_replaced_when_rewritten():
+    group = testing.group()
+    meeting = _meeting(group, agenda=["Savings"])
+    item = meeting.agenda_items.get()
+    services.record_minutes(actor=None, meeting=meeting, text="Opened at ten.")
+    services.record_minutes(actor=None, meeting=meeting, text="Opened at half past ten.")
+    services.record_minutes(actor=None, meeting=meeting, text="Each saves 50 taka.", agenda_item=item)
+    assert Minutes.objects.get(meeting=meeting).text == "Opened at half past ten."
+    item.refresh_from_db()
+    assert item.minutes == "Each saves 50 taka."
+    other = _meeting(group, agenda=["Other"]).agenda_items.get()
+    with pytest.raises(VoiceError) as error:
+        services.record_minutes(actor=None, meeting=meeting, text="x", agenda_item=other)
+    assert error.value.field == "agenda_item"
+
+
+def test_a_decision_needs_words_and_a_leader_cannot_decide_for_another_group():
+    group, other = testing.group(), testing.group()
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    meeting = _meeting(group, actor=leader)
+    decision = services.record_decision(actor=leader, meeting=meeting, text="Ask the UP for a culvert.")
+    assert Decision.objects.get() == decision
+    with pytest.raises(VoiceError) as error:
+        services.record_decision(actor=leader, meeting=meeting, text="  ")
+    assert error.value.field == "text"
+    with pytest.raises(VoiceError) as error:
+        services.record_decision(actor=leader, meeting=_meeting(other), text="Not ours")
+    assert error.value.code == "forbidden"
+
+
+# ----- follow-up actions -------------------------------------------------------------------------
+
+
+def test_an_action_is_overdue_once_its_due_date_passes_undone():
+    group = testing.group()
+    owner = testing.member(group)
+    meeting = _meeting(group)
+    late = services.add_action(
+        actor=None,
+        meeting=meeting,
+        what="Visit the SAAO",
+        owner_member=owner,
+        due_on=datetime.date(2026, 3, 5),
+    )
+    on_time = services.add_action(
+        actor=None,
+        meeting=meeting,
+        what="Collect receipts",
+        owner_name="Facilitator",
+        due_on=datetime.date(2026, 3, 20),
+    )
+    undated = services.add_action(actor=None, meeting=meeting, what="Paint the board", owner_name="Rina")
+    assert [late.is_overdue(TODAY), on_time.is_overdue(TODAY), undated.is_overdue(TODAY)] == [
+        True,
+        False,
+        False,
+    ]
+    assert list(FollowUpAction.objects.overdue(TODAY)) == [late]
+    services.complete_action(actor=None, action=late, done_on=datetime.date(2026, 3, 6))
+    late.refresh_from_db()
+    assert not late.is_overdue(TODAY)
+    assert not FollowUpAction.objects.overdue(TODAY).exists()
+
+
+def test_an_action_needs_an_owner_from_the_organisation():
+    group = testing.group()
+    meeting = _meeting(group)
+    with pytest.raises(VoiceError) as error:
+        services.add_action(actor=None, meeting=meeting, what="Visit the SAAO")
+    assert error.value.field == "owner_name"
+    with pytest.raises(VoiceError) as error:
+        services.add_action(actor=None, meeting=meeting, what="Visit", owner_member=testing.member())
+    assert error.value.field == "owner_member"
+    with pytest.raises(VoiceError) as error:
+        services.add_action(
+            actor=None, meeting=meeting, what="Visit", owner_name="Rina", due_on=datetime.date(2026, 2, 1)
+        )
+    assert error.value.field == "due_on"
+    assert not FollowUpAction.objects.exists()

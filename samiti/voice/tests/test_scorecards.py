@@ -1,0 +1,219 @@
+"""Community score cards: scales, averages and change over rounds, provider scores, action plans,
+their pages and API, all scoped."""
+
+import datetime
+import itertools
+
+import pytest
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from samiti.core.models import AuditEvent
+from samiti.registry import services as registry
+from samiti.registry import testing
+from samiti.registry.models import Authority, Meeting, Role
+from samiti.voice.errors import VoiceError
+from samiti.voice.models import Score, ScoreCard
+from samiti.voice.services import scorecards as services
+from samiti.voice.services.scorecards import ScoreEntry
+
+pytestmark = pytest.mark.django_db
+_codes = itertools.count(1)
+
+
+def _authority(group):
+    return registry.save_authority(
+        actor=None,
+        kind=Authority.Kind.AGRICULTURE_BLOCK,
+        code=f"SAAO-{next(_codes)}",
+        name_en="Block 4 SAAO",
+        area=group.area,
+    )
+
+
+def _card(group, scale=ScoreCard.Scale.ONE_TO_FIVE, actor=None):
+    return services.create_score_card(
+        actor=actor,
+        organisation=group,
+        title="Extension services, Kholahati",
+        service=ScoreCard.Service.AGRICULTURAL_EXTENSION,
+        authority=_authority(group),
+        scale=scale,
+        indicators=[("SAAO visits the village", "এসএএও গ্রামে আসেন"), ("Seed arrives on time", "")],
+    )
+
+
+def _round(card, day):
+    return services.start_round(actor=None, card=card, held_on=day)
+
+
+def _score(round_, indicator, value, group="", member=None):
+    services.record_scores(
+        actor=None, round=round_, scores=[ScoreEntry(indicator, value)], scorer_group=group, member=member
+    )
+
+
+def test_a_card_keeps_its_indicators_in_order_with_both_languages():
+    card = _card(testing.group())
+    visits, seed = card.indicators.all()
+    assert (visits.position, visits.text_en) == (1, "SAAO visits the village")
+    assert visits.text_bn == "এসএএও গ্রামে আসেন"
+    assert (seed.position, seed.text) == (2, "Seed arrives on time")
+    assert AuditEvent.objects.filter(object_type="voice.indicator").count() == 2
+    with pytest.raises(VoiceError) as error:
+        services.add_indicator(actor=None, card=card, text_en=" ", text_bn="")
+    assert error.value.field == "text_en"
+
+
+def test_averages_and_the_change_between_rounds_by_indicator():
+    group = testing.group()
+    card = _card(group)
+    visits, seed = card.indicators.all()
+    first = _round(card, datetime.date(2025, 6, 1))
+    _score(first, visits, 2, "women")
+    _score(first, visits, 3, "men")
+    _score(first, visits, 1, "youth")
+    _score(first, seed, 4, "women")
+    weekly = ScoreEntry(visits, 5, "We visit weekly")
+    services.record_provider_scores(actor=None, round=first, scores=[weekly])
+    second = _round(card, datetime.date(2025, 12, 1))
+    _score(second, visits, 4, "women")
+    _score(second, visits, 3, "men")
+    woman = testing.member(group, sex="F")
+    _score(second, visits, 5, member=woman)
+    services.record_provider_scores(actor=None, round=second, scores=[ScoreEntry(visits, 4)])
+
+    found = {r.indicator.pk: r for r in services.results(card)}
+    one, two = found[visits.pk].rounds
+    columns = ("community", "scores", "women", "men", "provider", "change")
+    assert [getattr(one, c) for c in columns] == [2.0, 3, 2.0, 3.0, 5, None]
+    assert [getattr(two, c) for c in columns] == [4.0, 3, 4.5, 3.0, 4, 2.0]
+    assert (one.gap, two.gap) == (3.0, 0.0)
+    seed_one, seed_two = found[seed.pk].rounds
+    assert (seed_one.community, seed_two.community, seed_two.change) == (4.0, None, None)
+
+
+def test_scoring_a_scorer_again_replaces_the_score():
+    card = _card(testing.group())
+    visits = card.indicators.first()
+    first = _round(card, datetime.date(2025, 6, 1))
+    _score(first, visits, 2, "women")
+    _score(first, visits, 4, "women")
+    assert list(Score.objects.values_list("value", flat=True)) == [4]
+
+
+@pytest.mark.parametrize(
+    ("scale", "value", "accepted"),
+    [
+        ("1-5", 1, True),
+        ("1-5", 5, True),
+        ("1-5", 0, False),
+        ("1-5", 6, False),
+        ("0-100", 0, True),
+        ("0-100", 100, True),
+        ("0-100", 101, False),
+        ("0-100", -1, False),
+    ],
+)
+def test_scores_outside_the_cards_scale_are_refused_with_a_clear_error(scale, value, accepted):
+    card = _card(testing.group(), scale=scale)
+    first = _round(card, datetime.date(2025, 6, 1))
+    entry = ScoreEntry(card.indicators.first(), value)
+    if accepted:
+        services.record_scores(actor=None, round=first, scores=[entry], scorer_group="women")
+        services.record_provider_scores(actor=None, round=first, scores=[entry])
+        return
+    for record in (services.record_scores, services.record_provider_scores):
+        kwargs = {"scorer_group": "women"} if record is services.record_scores else {}
+        with pytest.raises(VoiceError) as error:
+            record(actor=None, round=first, scores=[entry], **kwargs)
+        assert error.value.field == "value"
+        assert f"runs from {card.lowest} to {card.highest}" in str(error.value)
+    assert not Score.objects.exists()
+
+
+@settings(max_examples=25, deadline=None)
+@given(values=st.lists(st.integers(min_value=0, max_value=100), min_size=1, max_size=6))
+def test_the_community_average_is_the_mean_of_the_scores(values):
+    group = testing.group()
+    card = _card(group, scale="0-100")
+    visits = card.indicators.first()
+    first = _round(card, datetime.date(2025, 6, 1))
+    for value in values:
+        _score(first, visits, value, member=testing.member(group))
+    latest = services.results(card)[0].latest
+    assert latest.community == round(sum(values) / len(values), 2)
+    assert latest.scores == len(values)
+
+
+def test_a_score_comes_from_a_scorer_group_or_a_member_of_the_organisation():
+    group = testing.group()
+    card = _card(group)
+    first = _round(card, datetime.date(2025, 6, 1))
+    entry = ScoreEntry(card.indicators.first(), 3)
+    with pytest.raises(VoiceError) as error:
+        services.record_scores(actor=None, round=first, scores=[entry])
+    assert error.value.field == "scorer_group"
+    with pytest.raises(VoiceError) as error:
+        services.record_scores(actor=None, round=first, scores=[entry], member=testing.member())
+    assert error.value.field == "member"
+    other = _card(testing.group()).indicators.first()
+    with pytest.raises(VoiceError) as error:
+        services.record_scores(actor=None, round=first, scores=[ScoreEntry(other, 3)], scorer_group="men")
+    assert error.value.field == "indicator"
+
+
+def test_rounds_are_numbered_in_order_and_not_dated_before_the_last():
+    card = _card(testing.group())
+    assert _round(card, datetime.date(2025, 6, 1)).number == 1
+    assert _round(card, datetime.date(2025, 12, 1)).number == 2
+    with pytest.raises(VoiceError) as error:
+        _round(card, datetime.date(2025, 9, 1))
+    assert error.value.field == "held_on"
+    with pytest.raises(VoiceError):
+        _round(card, timezone.localdate() + datetime.timedelta(days=1))
+
+
+def test_the_action_plan_comes_from_an_interface_meeting_and_flags_overdue_steps():
+    group = testing.group()
+    card = _card(group)
+    first = _round(card, datetime.date(2025, 6, 1))
+    group_meeting = registry.plan_meeting(
+        actor=None, organisation=group, kind=Meeting.Kind.GROUP, starts_at=timezone.now()
+    )
+    with pytest.raises(VoiceError) as error:
+        services.set_interface_meeting(actor=None, round=first, meeting=group_meeting)
+    assert error.value.field == "meeting"
+    interface = registry.plan_meeting(
+        actor=None, organisation=group, kind=Meeting.Kind.INTERFACE, starts_at=timezone.now()
+    )
+    services.set_interface_meeting(actor=None, round=first, meeting=interface)
+    step = services.plan_action(
+        actor=None,
+        round=first,
+        what="Monthly farmer field day",
+        owner="SAAO",
+        due_on=datetime.date(2025, 8, 1),
+        indicator=card.indicators.first(),
+    )
+    assert step.is_overdue(datetime.date(2025, 8, 2)) and not step.is_overdue(datetime.date(2025, 7, 1))
+    services.complete_plan_action(actor=None, action=step, done_on=datetime.date(2025, 8, 5))
+    assert not step.is_overdue(datetime.date(2025, 9, 1))
+    with pytest.raises(VoiceError) as error:
+        services.plan_action(actor=None, round=first, what="x", owner=" ")
+    assert error.value.field == "owner"
+
+
+def test_a_leader_runs_score_cards_only_for_organisations_in_scope():
+    group, other = testing.group(), testing.group()
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    mine = _card(group, actor=leader)
+    theirs = _card(other)
+    assert list(services.score_cards_for(leader)) == [mine]
+    with pytest.raises(VoiceError) as error:
+        _card(other, actor=leader)
+    assert error.value.code == "forbidden"
+    with pytest.raises(VoiceError) as error:
+        services.start_round(actor=leader, card=theirs, held_on=datetime.date(2025, 6, 1))
+    assert error.value.code == "forbidden"
