@@ -1,0 +1,1 @@
+"""Web forms of the voice app, one module per topic."""

@@ -1,0 +1,245 @@
+"""Committee elections: nominations, the secret ballot, the women's quota, terms and the registry."""
+
+import datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from samiti.core.models import AuditEvent
+from samiti.registry import services as registry_services
+from samiti.registry import testing
+from samiti.registry.models import CommitteeOffice, Role
+from samiti.voice.errors import VoiceError
+from samiti.voice.models.elections import Candidate, Election
+from samiti.voice.services import elections as services
+from samiti.voice.services.elections import Allocation, Standing, allocate_seats
+
+pytestmark = pytest.mark.django_db
+
+Office = CommitteeOffice.Office
+DAY = datetime.date(2026, 3, 1)
+
+
+# ----- allocate_seats: pure, checked by hand and by hypothesis ------------------------------------
+
+
+def _s(candidate: int, office: str, votes: int, sex: str) -> Standing:
+    return Standing(candidate=candidate, office=office, votes=votes, sex=sex, order=candidate)
+
+
+def test_women_with_most_votes_replace_the_lowest_voted_men_among_committee_members():
+    # 5 seats at 33%: ceil(1.65) = 2 women required; the count elects none.
+    candidates = [
+        _s(1, Office.PRESIDENT, 10, "M"),
+        _s(2, Office.PRESIDENT, 8, "F"),
+        _s(3, Office.SECRETARY, 7, "M"),
+        _s(4, Office.MEMBER, 9, "M"),
+        _s(5, Office.MEMBER, 6, "M"),
+        _s(6, Office.MEMBER, 5, "M"),
+        _s(7, Office.MEMBER, 4, "F"),  # ties with 8 but was nominated earlier
+        _s(8, Office.MEMBER, 4, "F"),
+        _s(9, Office.MEMBER, 1, "F"),
+    ]
+    seats = {Office.PRESIDENT: 1, Office.SECRETARY: 1, Office.MEMBER: 3}
+    result = allocate_seats(candidates, seats, 33)
+    assert (result.women_required, result.women_elected, result.quota_met) == (2, 2, True)
+    assert result.gave_way == [6, 5]  # the lowest-voted man first
+    assert result.by_quota == [7, 8]  # the earlier of two equal women first
+    assert result.seats == {1: Office.PRESIDENT, 3: Office.SECRETARY, 4: Office.MEMBER, 7: Office.MEMBER,
+                            8: Office.MEMBER}  # fmt: skip
+
+
+def test_the_quota_leaves_single_holder_offices_as_voted():
+    candidates = [
+        _s(1, Office.PRESIDENT, 10, "M"),
+        _s(2, Office.PRESIDENT, 9, "F"),
+        _s(3, Office.MEMBER, 3, "F"),
+    ]
+    result = allocate_seats(candidates, {Office.PRESIDENT: 1, Office.MEMBER: 1}, 50)
+    assert result.seats == {1: Office.PRESIDENT, 3: Office.MEMBER}
+    assert result.gave_way == [] and result.quota_met
+
+
+def test_a_quota_that_not_enough_women_stood_for_is_reported_unmet():
+    candidates = [_s(1, Office.MEMBER, 5, "M"), _s(2, Office.MEMBER, 4, "M"), _s(3, Office.MEMBER, 3, "M"),
+                  _s(4, Office.MEMBER, 1, "F")]  # fmt: skip
+    result = allocate_seats(candidates, {Office.MEMBER: 3}, 100)
+    assert (result.women_required, result.women_elected) == (3, 1)
+    assert not result.quota_met and result.shortfall == 2
+    assert result.by_quota == [4] and result.gave_way == [3]
+
+
+def test_equal_votes_go_to_the_earlier_nomination_and_empty_posts_are_vacant():
+    candidates = [_s(2, Office.CASHIER, 4, "M"), _s(1, Office.CASHIER, 4, "F")]
+    result = allocate_seats(candidates, {Office.CASHIER: 1, Office.SECRETARY: 1}, 0)
+    assert result.seats == {1: Office.CASHIER}
+    assert result.vacant == {Office.SECRETARY: 1} and result.seats_filled == 1
+
+
+SEXES = st.sampled_from(["F", "M", "T"])
+OFFICES = st.sampled_from(Office.values)
+
+
+@st.composite
+def fields(draw):
+    seats = {
+        o: draw(st.integers(1, 5)) if o == Office.MEMBER else 1 for o in draw(st.sets(OFFICES, min_size=1))
+    }
+    people = draw(st.lists(st.tuples(st.sampled_from(sorted(seats)), st.integers(0, 6), SEXES), max_size=14))
+    candidates = [_s(i, office, votes, sex) for i, (office, votes, sex) in enumerate(people, 1)]
+    return candidates, seats, draw(st.integers(0, 100))
+
+
+@settings(max_examples=300, deadline=None)
+@given(fields())
+def test_the_allocation_keeps_its_promises(field):
+    candidates, seats, percent = field
+    result: Allocation = allocate_seats(candidates, seats, percent)
+    by_id = {c.candidate: c for c in candidates}
+    plain = allocate_seats(candidates, seats, 0)
+    # Every post fills as many seats as it has candidates for, never more.
+    for office, count in seats.items():
+        standing = sum(1 for c in candidates if c.office == office)
+        assert sum(1 for o in result.seats.values() if o == office) == min(count, standing)
+    assert result.seats_filled == len(result.seats)
+    women = sum(1 for pk in result.seats if by_id[pk].sex == "F")
+    assert women == result.women_elected
+    # Only committee-member men give way, only committee-member women take their seats, pairwise.
+    assert len(result.by_quota) == len(result.gave_way)
+    assert all(by_id[pk].sex == "M" and by_id[pk].office == Office.MEMBER for pk in result.gave_way)
+    assert all(by_id[pk].sex == "F" and by_id[pk].office == Office.MEMBER for pk in result.by_quota)
+    # The quota never costs a woman her seat, and changes nothing once it is met.
+    assert {pk for pk in plain.seats if by_id[pk].sex == "F"} <= set(result.seats)
+    if sum(1 for pk in plain.seats if by_id[pk].sex == "F") >= result.women_required:
+        assert result.seats == plain.seats
+    # When the quota is not met, no pair was left to swap.
+    if not result.quota_met:
+        men_in = [pk for pk in result.seats if by_id[pk].sex == "M" and by_id[pk].office == Office.MEMBER]
+        women_out = [c for c in candidates if c.candidate not in result.seats and c.sex == "F"
+                     and c.office == Office.MEMBER]  # fmt: skip
+        assert not men_in or not women_out
+    # The order of the input does not matter.
+    assert allocate_seats(list(reversed(candidates)), seats, percent).seats == result.seats
+
+
+# ----- nominations -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world():
+    group = testing.group()
+    members = {name: testing.member(group, name_en=name, sex=sex) for name, sex in [
+        ("Amina", "F"), ("Bilkis", "F"), ("Champa", "F"), ("Dilip", "M"), ("Enamul", "M"), ("Faruk", "M"),
+        ("Gopal", "M"), ("Hasina", "F"),
+    ]}  # fmt: skip
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    return {"group": group, "leader": leader, **members}
+
+
+def _election(world, **fields):
+    fields.setdefault("held_on", DAY)
+    fields.setdefault("member_seats", 2)
+    return services.call_election(actor=world["leader"], organisation=world["group"], **fields)
+
+
+def _nominate(world, election, office, name, by="Amina", second="Bilkis"):
+    return services.nominate(
+        actor=world["leader"],
+        election=election,
+        office=office,
+        member=world[name],
+        nominated_by=world[by],
+        seconded_by=world[second] if second else None,
+    )
+
+
+def test_an_election_takes_its_term_and_womens_share_from_the_by_laws(world):
+    registry_services.save_by_laws(
+        actor=None, organisation=world["group"], term_years=2, women_seats_percent=40
+    )
+    election = _election(world, offices=[Office.SECRETARY, Office.MEMBER], member_seats=3)
+    assert (election.term_years, election.women_seats_percent) == (2, 40)
+    assert {p.office: p.seats for p in election.posts.all()} == {Office.SECRETARY: 1, Office.MEMBER: 3}
+    assert services.term_end(election) == datetime.date(2028, 3, 1)
+    with pytest.raises(VoiceError, match="already has an election"):
+        _election(world)
+
+
+def test_a_member_cannot_nominate_themselves(world):
+    election = _election(world)
+    with pytest.raises(VoiceError) as error:
+        _nominate(world, election, Office.PRESIDENT, "Dilip", by="Dilip")
+    assert error.value.field == "nominated_by"
+    assert not Candidate.objects.exists()
+
+
+def test_the_seconder_must_be_a_member_of_the_organisation_and_not_the_proposer(world):
+    election = _election(world)
+    outsider = testing.member(testing.group(), name_en="Stranger")
+    world["Stranger"] = outsider
+    with pytest.raises(VoiceError, match="seconder must be a member") as error:
+        _nominate(world, election, Office.PRESIDENT, "Dilip", second="Stranger")
+    assert error.value.field == "seconded_by"
+    with pytest.raises(VoiceError, match="proposer must be a member"):
+        _nominate(world, election, Office.PRESIDENT, "Dilip", by="Stranger")
+    with pytest.raises(VoiceError, match="another member than the proposer"):
+        _nominate(world, election, Office.PRESIDENT, "Dilip", by="Amina", second="Amina")
+    with pytest.raises(VoiceError, match="own nomination"):
+        _nominate(world, election, Office.PRESIDENT, "Dilip", second="Dilip")
+
+
+def test_a_member_is_nominated_once_per_election(world):
+    election = _election(world)
+    _nominate(world, election, Office.PRESIDENT, "Dilip")
+    with pytest.raises(VoiceError, match="already nominated for president") as error:
+        _nominate(world, election, Office.SECRETARY, "Dilip", by="Champa", second="Hasina")
+    assert error.value.field == "member"
+
+
+def test_a_candidate_who_withdraws_may_be_nominated_again_but_only_before_voting(world):
+    election = _election(world)
+    first = _nominate(world, election, Office.PRESIDENT, "Dilip")
+    services.withdraw_candidate(actor=world["leader"], candidate=first)
+    again = _nominate(world, election, Office.SECRETARY, "Dilip")
+    assert again.status == Candidate.Status.STANDING
+    assert AuditEvent.objects.filter(object_type="voice.candidate").count() == 3
+
+
+def test_a_nomination_is_seconded_later_and_only_once(world):
+    election = _election(world)
+    candidate = _nominate(world, election, Office.PRESIDENT, "Dilip", second=None)
+    assert not candidate.seconded
+    services.second_nomination(actor=world["leader"], candidate=candidate, seconded_by=world["Enamul"])
+    candidate.refresh_from_db()
+    assert candidate.seconded_by == world["Enamul"]
+    with pytest.raises(VoiceError, match="already seconded"):
+        services.second_nomination(actor=world["leader"], candidate=candidate, seconded_by=world["Faruk"])
+
+
+def test_only_members_in_good_standing_stand(world):
+    registry_services.update_member(
+        actor=None, member=world["Gopal"], left_on=datetime.date.today(), leaving_reason="moved"
+    )
+    world["Gopal"].refresh_from_db()
+    registry_services.assign_office(
+        actor=None, organisation=world["group"], member=world["Hasina"], office=Office.CASHIER,
+        started_on=datetime.date(2024, 1, 1), ended_on=datetime.date(2027, 1, 1),
+    )  # fmt: skip
+    by_election = _election(world, offices=[Office.SECRETARY])
+    with pytest.raises(VoiceError, match="has left"):
+        _nominate(world, by_election, Office.SECRETARY, "Gopal")
+    with pytest.raises(VoiceError, match="already holds the office of cashier"):
+        _nominate(world, by_election, Office.SECRETARY, "Hasina")
+    with pytest.raises(VoiceError, match="does not fill that office"):
+        _nominate(world, by_election, Office.PRESIDENT, "Dilip")
+    services.cancel_election(actor=world["leader"], election=by_election)
+    # In a full election the sitting cashier may stand again.
+    assert _nominate(world, _election(world), Office.CASHIER, "Hasina").member == world["Hasina"]
+
+
+def test_a_leader_cannot_run_another_groups_election(world):
+    other = testing.group()
+    with pytest.raises(VoiceError) as error:
+        services.call_election(actor=world["leader"], organisation=other, held_on=DAY, member_seats=2)
+    assert error.value.code == "forbidden"
