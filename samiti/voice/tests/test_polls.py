@@ -1,0 +1,308 @@
+"""Polls and secret ballots: eligibility, one vote per member, secrecy of the stored rows, paper
+counts and shows of hands, results with turnout, and the pages and API that run them."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from samiti.core.models import AuditEvent, Channel
+from samiti.registry import services as registry_services
+from samiti.registry import testing
+from samiti.registry.models import Role
+from samiti.voice.errors import VoiceError
+from samiti.voice.models.polls import BallotBox, Option, Poll, Vote, Voter
+from samiti.voice.services import polls
+
+pytestmark = pytest.mark.django_db
+
+
+def _poll(group, kind=Poll.Kind.YES_NO, options=(), actor=None, open_it=True, **fields):
+    poll = polls.create_poll(actor=actor, organisation=group, question="Dig a new canal?", kind=kind,
+                             options=list(options), **fields)  # fmt: skip
+    if open_it:
+        polls.open_poll(actor=actor, poll=poll)
+    return poll
+
+
+def _options(poll):
+    return list(Option.objects.filter(poll=poll).order_by("position"))
+
+
+@pytest.fixture
+def group():
+    return testing.group()
+
+
+# ----- creating and opening ----------------------------------------------------------------------
+
+
+def test_a_poll_takes_its_quorum_from_the_by_laws_and_a_yes_no_poll_has_yes_and_no(group):
+    registry_services.save_by_laws(actor=None, organisation=group, quorum_percent=40)
+    poll = _poll(group, open_it=False)
+    assert poll.quorum_percent == 40 and poll.status == Poll.Status.DRAFT
+    assert [o.display_label for o in _options(poll)] == ["Yes", "No"]
+    assert AuditEvent.objects.filter(object_type="voice.poll", object_id=poll.pk, action="create").exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"question": " "}, "question"),
+        ({"kind": Poll.Kind.SINGLE, "options": ["Canal"]}, "options"),
+        ({"kind": Poll.Kind.SINGLE, "options": ["Canal", "canal "]}, "options"),
+        ({"kind": Poll.Kind.RANKING, "options": list("ABCDEFG"), "secret": True}, "options"),
+        ({"kind": Poll.Kind.APPROVAL, "options": list("ABCDEFGHIJK"), "secret": True}, "options"),
+        ({"kind": Poll.Kind.RANKING, "options": ["A", "B"], "majority": "two_thirds"}, "majority"),
+        ({"kind": Poll.Kind.SINGLE, "options": ["A", "B"], "counting": "borda"}, "counting"),
+        ({"quorum_percent": 0}, "quorum_percent"),
+    ],
+)
+def test_a_poll_with_bad_input_is_refused_naming_the_field(group, fields, field):
+    fields = {"question": "Which road first?", "kind": Poll.Kind.YES_NO, **fields}
+    with pytest.raises(VoiceError) as error:
+        polls.create_poll(actor=None, organisation=group, **fields)
+    assert error.value.field == field
+    assert not Poll.objects.exists()
+
+
+def test_opening_fixes_the_register_to_the_active_members(group):
+    a, b = testing.member(group), testing.member(group)
+    gone = testing.member(group)
+    registry_services.update_member(
+        actor=None, member=gone, left_on=timezone.localdate(), leaving_reason="moved"
+    )
+    testing.member()  # another group's member
+    poll = _poll(group)
+    assert poll.status == Poll.Status.OPEN and poll.eligible == 2
+    assert set(Voter.objects.filter(poll=poll).values_list("member_id", "voted")) == {
+        (a.pk, False),
+        (b.pk, False),
+    }
+    late = testing.member(group)
+    with pytest.raises(VoiceError) as error:
+        polls.cast_vote(poll=poll, member=late, choice=_options(poll)[0], channel=Channel.SMS)
+    assert error.value.code == "not_eligible"
+
+
+def test_a_secret_poll_opens_with_a_zero_count_for_every_possible_choice(group):
+    testing.member(group)
+    ranking = _poll(group, Poll.Kind.RANKING, ["A", "B", "C"], secret=True)
+    approval = _poll(group, Poll.Kind.APPROVAL, ["A", "B", "C"], secret=True)
+    assert BallotBox.objects.filter(poll=ranking, count=0).count() == 15
+    assert set(BallotBox.objects.filter(poll=approval).values_list("choice", flat=True)) == {
+        "1", "2", "3", "1,2", "1,3", "2,3", "1,2,3"
+    }  # fmt: skip
+
+
+def test_a_leader_may_not_run_a_poll_of_another_group(group):
+    outsider = testing.staff(Role.GROUP_LEADER, organisation=testing.group())
+    with pytest.raises(VoiceError) as error:
+        _poll(group, actor=outsider, open_it=False)
+    assert error.value.code == "forbidden"
+
+
+# ----- voting --------------------------------------------------------------------------------------
+
+
+def test_each_member_votes_once_and_a_second_vote_changes_nothing(group):
+    member = testing.member(group)
+    poll = _poll(group, secret=True)
+    yes, no = _options(poll)
+    polls.cast_vote(poll=poll, member=member, choice=yes, channel=Channel.SMS)
+    with pytest.raises(VoiceError) as error:
+        polls.cast_vote(poll=poll, member=member, choice=no, channel=Channel.USSD)
+    assert error.value.code == "already_voted"
+    assert dict(BallotBox.objects.filter(poll=poll).values_list("choice", "count")) == {"1": 1, "2": 0}
+
+
+def test_an_open_poll_records_who_voted_for_what(group):
+    member = testing.member(group)
+    poll = _poll(group, Poll.Kind.RANKING, ["Canal", "Road", "Bridge"], counting="irv")
+    canal, _road, bridge = _options(poll)
+    polls.cast_vote(poll=poll, member=member, choice=[bridge, canal], channel=Channel.WEB)
+    assert Vote.objects.get(poll=poll, member=member).choice == "3>1"
+    assert polls.member_choice(poll, member) == [bridge, canal]
+
+
+def test_a_choice_that_does_not_fit_the_poll_is_refused(group):
+    member = testing.member(group)
+    poll = _poll(group, Poll.Kind.SINGLE, ["A", "B"])
+    other = _poll(group, Poll.Kind.SINGLE, ["C", "D"])
+    a, b = _options(poll)
+    for choice in ([a, b], [], _options(other)[0], [a, a]):
+        with pytest.raises(VoiceError) as error:
+            polls.cast_vote(poll=poll, member=member, choice=choice, channel=Channel.WEB)
+        assert error.value.field == "choice"
+    assert not Voter.objects.filter(poll=poll, voted=True).exists()
+
+
+def test_a_closed_poll_or_one_past_its_closing_time_takes_no_votes(group):
+    a, b = testing.member(group), testing.member(group)
+    poll = _poll(group)
+    polls.close_poll(actor=None, poll=poll)
+    with pytest.raises(VoiceError) as error:
+        polls.cast_vote(poll=poll, member=a, choice=_options(poll)[0], channel=Channel.SMS)
+    assert error.value.code == "closed"
+    late = _poll(group, closes_at=timezone.now() + datetime.timedelta(hours=1))
+    Poll.objects.filter(pk=late.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
+    late.refresh_from_db()
+    with pytest.raises(VoiceError):
+        polls.cast_vote(poll=late, member=b, choice=_options(late)[0], channel=Channel.SMS)
+
+
+def test_choices_typed_as_numbers_or_words_are_read_as_options(group):
+    poll = _poll(group, Poll.Kind.RANKING, ["A", "B", "C"], open_it=False)
+    a, b, c = _options(poll)
+    assert polls.options_from_text(poll, "3 1 2") == [c, a, b]
+    assert polls.options_from_text(poll, "৩>১") == [c, a]
+    yes_no = _poll(group, open_it=False)
+    assert polls.options_from_text(yes_no, "হ্যাঁ") == _options(yes_no)[:1]
+    with pytest.raises(VoiceError):
+        polls.options_from_text(poll, "4")
+    with pytest.raises(VoiceError):
+        polls.options_from_text(poll, "road")
+
+
+# ----- secrecy -------------------------------------------------------------------------------------
+
+
+def _table(name, poll):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {name} WHERE poll_id = %s ORDER BY id", [poll.pk])  # noqa: S608
+        columns = [c[0] for c in cursor.description]
+        return sorted(columns), [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def test_a_secret_ballot_cannot_be_traced_to_its_voter(group):
+    """Two secret polls of the same members, where the votes are swapped between the members and
+    cast in opposite orders, leave the same rows in the register and the box (apart from the poll
+    and the ids, which were all given when the polls opened, in the same order): so no column, id
+    or order of those tables tells how a member voted."""
+    a, b, _c = (testing.member(group) for _ in range(3))
+    first = _poll(group, Poll.Kind.RANKING, ["Canal", "Road", "Bridge"], secret=True)
+    second = _poll(group, Poll.Kind.RANKING, ["Canal", "Road", "Bridge"], secret=True)
+    before = {p.pk: (_table("voice_voter", p), _table("voice_ballotbox", p)) for p in (first, second)}
+    x, y, z = _options(first)
+    polls.cast_vote(poll=first, member=a, choice=[x, y], channel=Channel.SMS)
+    polls.cast_vote(poll=first, member=b, choice=[z], channel=Channel.USSD)
+    x, y, z = _options(second)
+    polls.cast_vote(poll=second, member=b, choice=[x, y], channel=Channel.WEB)
+    polls.cast_vote(poll=second, member=a, choice=[z], channel=Channel.SMS)
+
+    def rows(poll):
+        (register_columns, register), (box_columns, box) = (
+            _table("voice_voter", poll),
+            _table("voice_ballotbox", poll),
+        )
+        assert register_columns == ["id", "member_id", "poll_id", "voted"]
+        assert box_columns == ["choice", "count", "id", "poll_id"]
+        # Ids were handed out at opening and did not move.
+        assert [r["id"] for r in register] == [r["id"] for r in before[poll.pk][0][1]]
+        assert [r["id"] for r in box] == [r["id"] for r in before[poll.pk][1][1]]
+        return [(r["member_id"], r["voted"]) for r in register], [(r["choice"], r["count"]) for r in box]
+
+    assert rows(first) == rows(second)
+    assert ("1>2", 1) in rows(first)[1] and ("3", 1) in rows(first)[1]
+    assert not Vote.objects.filter(poll__in=[first, second]).exists()
+    ballots = AuditEvent.objects.filter(object_type="voice.poll", note="ballot")
+    assert ballots.count() == 4
+    assert all(e.changes == {} and e.object_id in (first.pk, second.pk) for e in ballots)
+    assert not any(a.code in str(e.changes) + e.note for e in ballots)
+
+
+def test_a_secret_poll_shows_its_results_only_once_it_closes(group):
+    member = testing.member(group)
+    poll = _poll(group, secret=True)
+    polls.cast_vote(poll=poll, member=member, choice=_options(poll)[0], channel=Channel.SMS)
+    with pytest.raises(VoiceError) as error:
+        polls.results(poll)
+    assert error.value.code == "hidden"
+    polls.close_poll(actor=None, poll=poll)
+    assert polls.results(poll).counts == {_options(poll)[0].pk: 1, _options(poll)[1].pk: 0}
+
+
+# ----- paper ballots and shows of hands ----------------------------------------------------------
+
+
+def test_paper_ballots_count_into_the_box_and_mark_the_signers_as_voted(group):
+    members = [testing.member(group) for _ in range(4)]
+    poll = _poll(group, Poll.Kind.SINGLE, ["Canal", "Road"], secret=True)
+    canal, road = _options(poll)
+    polls.cast_vote(poll=poll, member=members[3], choice=road, channel=Channel.SMS)
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    n = polls.record_paper_ballots(
+        actor=leader, poll=poll, members=members[:3], counts=[(canal, 2), (road, 1)]
+    )
+    assert n == 3
+    assert dict(BallotBox.objects.filter(poll=poll).values_list("choice", "count")) == {"1": 2, "2": 2}
+    assert Voter.objects.filter(poll=poll, voted=True).count() == 4
+    event = AuditEvent.objects.filter(object_type="voice.poll", note="paper ballots").get()
+    assert event.changes["ballots"] == [None, 3] and "members" not in event.changes  # secret: no names
+
+
+def test_paper_counts_must_add_up_and_nobody_may_vote_twice(group):
+    a, b = testing.member(group), testing.member(group)
+    poll = _poll(group)
+    yes, no = _options(poll)
+    with pytest.raises(VoiceError) as error:
+        polls.record_paper_ballots(actor=None, poll=poll, members=[a, b], counts=[(yes, 1)])
+    assert error.value.field == "counts"
+    polls.cast_vote(poll=poll, member=a, choice=no, channel=Channel.SMS)
+    with pytest.raises(VoiceError) as error:
+        polls.record_paper_ballots(actor=None, poll=poll, members=[a, b], counts=[(yes, 2)])
+    assert error.value.code == "already_voted" and a.code in str(error.value)
+    assert not Voter.objects.filter(poll=poll, member=b, voted=True).exists()  # nothing half-written
+    assert not BallotBox.objects.filter(poll=poll).exists()
+
+
+def test_a_show_of_hands_counts_an_open_poll_but_not_a_secret_one(group):
+    members = [testing.member(group) for _ in range(3)]
+    poll = _poll(group)
+    yes, no = _options(poll)
+    polls.record_show_of_hands(actor=None, poll=poll, members=members, counts=[(yes, 2), (no, 1)])
+    polls.close_poll(actor=None, poll=poll)
+    result = polls.results(poll)
+    assert result.counts == {yes.pk: 2, no.pk: 1} and result.winner_ids == [yes.pk] and result.decided
+    secret = _poll(group, secret=True)
+    with pytest.raises(VoiceError):
+        polls.record_show_of_hands(
+            actor=None, poll=secret, members=members, counts=[(_options(secret)[0], 3)]
+        )
+
+
+# ----- results -------------------------------------------------------------------------------------
+
+
+def test_results_give_turnout_by_sex_age_ethnicity_and_disability_and_the_quorum(group):
+    woman = testing.member(group, sex="F", birth_year=timezone.localdate().year - 30, ethnicity="garo")
+    man = testing.member(group, sex="M", birth_year=timezone.localdate().year - 65, wg_walking=3)
+    testing.member(group, sex="F")
+    testing.member(group, sex="M")
+    poll = _poll(group, quorum_percent=60)
+    yes, _no = _options(poll)
+    polls.cast_vote(poll=poll, member=woman, choice=yes, channel=Channel.SMS)
+    polls.cast_vote(poll=poll, member=man, choice=yes, channel=Channel.SMS)
+    result = polls.results(poll)
+    assert (result.eligible, result.turnout, result.quorum_met, result.needed) == (4, 2, False, 3)
+    assert not result.decided and result.winner_ids == [yes.pk]
+    by = {
+        t.key: (t.eligible, t.voted)
+        for t in result.by_sex + result.by_age + result.by_ethnicity + result.by_disability
+    }
+    assert by["F"] == (2, 1) and by["M"] == (2, 1) and by["T"] == (0, 0)
+    assert by["18-35"] == (1, 1) and by["60plus"] == (1, 1) and by["unknown"] == (2, 0)
+    assert by["minority"] == (1, 1) and by["yes"] == (1, 1) and by["no"] == (3, 1)
+
+
+def test_a_ranking_counted_by_instant_runoff_reports_its_rounds(group):
+    members = [testing.member(group) for _ in range(5)]
+    poll = _poll(group, Poll.Kind.RANKING, ["A", "B", "C"], counting="irv", secret=True)
+    a, b, c = _options(poll)
+    for member, choice in zip(members, [[a], [a], [b, c], [c, b], [b]], strict=True):
+        polls.cast_vote(poll=poll, member=member, choice=choice, channel=Channel.USSD)
+    polls.close_poll(actor=None, poll=poll)
+    result = polls.results(poll)
+    assert result.rounds[0]["votes"] == {a.pk: 2, b.pk: 2, c.pk: 1} and result.rounds[0]["eliminated"] == c.pk
+    assert result.winner_ids == [b.pk] and result.counts == {a.pk: 2, b.pk: 3}
