@@ -243,3 +243,163 @@ def test_a_leader_cannot_run_another_groups_election(world):
     with pytest.raises(VoiceError) as error:
         services.call_election(actor=world["leader"], organisation=other, held_on=DAY, member_seats=2)
     assert error.value.code == "forbidden"
+
+
+# ----- the ballot and the new committee ----------------------------------------------------------
+
+
+def _run_to_voting(world):
+    """President: Dilip v Amina; secretary: Champa alone; two member seats: Enamul, Faruk, Bilkis, Hasina."""
+    registry_services.assign_office(
+        actor=None, organisation=world["group"], member=world["Gopal"], office=Office.PRESIDENT,
+        started_on=datetime.date(2023, 3, 1), ended_on=datetime.date(2026, 3, 1),
+    )  # fmt: skip
+    registry_services.assign_office(
+        actor=None, organisation=world["group"], member=world["Gopal"], office=Office.MEMBER,
+        started_on=datetime.date(2023, 3, 1),
+    )  # fmt: skip
+    election = _election(world, offices=[Office.PRESIDENT, Office.SECRETARY, Office.MEMBER], member_seats=2)
+    c = {
+        "Dilip": _nominate(world, election, Office.PRESIDENT, "Dilip", by="Gopal", second="Hasina"),
+        "Amina": _nominate(world, election, Office.PRESIDENT, "Amina", by="Gopal", second="Hasina"),
+        "Champa": _nominate(world, election, Office.SECRETARY, "Champa"),
+        "Enamul": _nominate(world, election, Office.MEMBER, "Enamul"),
+        "Faruk": _nominate(world, election, Office.MEMBER, "Faruk"),
+        "Bilkis": _nominate(world, election, Office.MEMBER, "Bilkis", by="Amina", second="Champa"),
+        "Hasina": _nominate(world, election, Office.MEMBER, "Hasina", by="Amina", second="Champa"),
+    }
+    services.open_voting(actor=world["leader"], election=election)
+    election.refresh_from_db()
+    for candidate in c.values():
+        candidate.refresh_from_db()
+    return election, c
+
+
+def _vote(world, election, voter, **choices):
+    services.cast_ballot(actor=world["leader"], election=election, member=world[voter], choices=choices)
+
+
+def test_voting_opens_a_secret_poll_per_contested_post_and_elects_the_uncontested(world):
+    election, c = _run_to_voting(world)
+    posts = {p.office: p for p in election.posts.select_related("poll")}
+    assert election.status == Election.Status.VOTING
+    assert posts[Office.PRESIDENT].poll.secret and posts[Office.PRESIDENT].poll.kind == "single"
+    assert posts[Office.MEMBER].poll.kind == "approval" and posts[Office.MEMBER].poll.is_open
+    assert posts[Office.SECRETARY].poll is None
+    assert [o.pk for o in posts[Office.MEMBER].poll.options.order_by("position")] == [
+        c[n].option_id for n in ("Enamul", "Faruk", "Bilkis", "Hasina")
+    ]
+    with pytest.raises(VoiceError, match="Nominations are closed"):
+        _nominate(world, election, Office.MEMBER, "Gopal")
+    with pytest.raises(VoiceError, match="before voting opens"):
+        services.withdraw_candidate(actor=world["leader"], candidate=c["Faruk"])
+
+
+def test_a_ballot_chooses_at_most_the_seats_and_each_member_votes_once(world):
+    election, c = _run_to_voting(world)
+    with pytest.raises(VoiceError, match="at most 2") as error:
+        _vote(world, election, "Amina", member=[c["Enamul"], c["Faruk"], c["Bilkis"]])
+    assert error.value.field == "member"
+    with pytest.raises(VoiceError, match="not on the ballot"):
+        _vote(world, election, "Amina", president=c["Enamul"])
+    _vote(world, election, "Amina", president=c["Amina"], member=[c["Bilkis"]])
+    with pytest.raises(VoiceError, match="already voted"):
+        _vote(world, election, "Amina", president=c["Dilip"])
+    stranger = testing.member(testing.group())
+    with pytest.raises(VoiceError, match="Only members"):
+        services.cast_ballot(
+            actor=None, election=election, member=stranger, choices={"president": c["Dilip"]}
+        )
+
+
+def test_declared_results_seat_the_winners_with_the_womens_quota_and_end_the_old_committee(world):
+    election, c = _run_to_voting(world)
+    # Men win the count of member seats: Enamul 4, Faruk 3, Bilkis 2, Hasina 1; Dilip wins president 3–2.
+    _vote(world, election, "Amina", president=c["Amina"], member=[c["Enamul"], c["Faruk"]])
+    _vote(world, election, "Bilkis", president=c["Amina"], member=[c["Enamul"], c["Bilkis"]])
+    _vote(world, election, "Champa", president=c["Dilip"], member=[c["Enamul"], c["Faruk"]])
+    _vote(world, election, "Dilip", president=c["Dilip"], member=[c["Enamul"], c["Faruk"]])
+    _vote(world, election, "Enamul", president=c["Dilip"], member=[c["Bilkis"], c["Hasina"]])
+    services.declare_results(actor=world["leader"], election=election)
+    election.refresh_from_db()
+    for candidate in c.values():
+        candidate.refresh_from_db()
+    # 4 seats at 33%: 2 women. Champa (secretary) is one; Bilkis takes Faruk's seat.
+    assert (election.seats_filled, election.women_required, election.women_elected) == (4, 2, 2)
+    assert election.quota_met and election.status == Election.Status.DECLARED
+    assert c["Bilkis"].by_quota and c["Faruk"].gave_way and not c["Faruk"].elected
+    assert (c["Enamul"].votes, c["Faruk"].votes, c["Bilkis"].votes, c["Hasina"].votes) == (4, 3, 2, 1)
+    assert c["Champa"].elected and c["Champa"].votes is None  # unopposed
+    new = CommitteeOffice.objects.filter(organisation=world["group"], started_on=DAY)
+    assert {(s.member.name_en, s.office) for s in new} == {
+        ("Dilip", Office.PRESIDENT), ("Champa", Office.SECRETARY), ("Enamul", Office.MEMBER),
+        ("Bilkis", Office.MEMBER),
+    }  # fmt: skip
+    assert {s.ended_on for s in new} == {datetime.date(2029, 3, 1)}
+    old = CommitteeOffice.objects.filter(organisation=world["group"], member=world["Gopal"])
+    assert {s.ended_on for s in old} == {DAY}
+    # Only the seat without an end needed ending; the presidency's term ended that day anyway.
+    ended = AuditEvent.objects.get(object_type="registry.committeeoffice", action="update")
+    assert ended.changes == {"ended_on": [None, "2026-03-01"]} and ended.actor == world["leader"]
+    with pytest.raises(VoiceError, match="only once"):
+        services.declare_results(actor=world["leader"], election=election)
+
+
+def test_results_say_when_not_enough_women_stood(world):
+    registry_services.save_by_laws(actor=None, organisation=world["group"], women_seats_percent=100)
+    election = _election(world, offices=[Office.MEMBER], member_seats=2)
+    for name in ("Dilip", "Enamul", "Hasina"):
+        _nominate(world, election, Office.MEMBER, name)
+    services.open_voting(actor=world["leader"], election=election)
+    services.declare_results(actor=world["leader"], election=election)
+    election.refresh_from_db()
+    assert (election.women_required, election.women_elected, election.quota_met) == (2, 1, False)
+    note = AuditEvent.objects.filter(object_type="voice.election").order_by("id").last().note
+    assert "short by 1" in note
+
+
+def test_an_unseconded_nomination_holds_up_the_vote(world):
+    election = _election(world)
+    _nominate(world, election, Office.PRESIDENT, "Dilip", second=None)
+    with pytest.raises(VoiceError, match="seconded or withdrawn") as error:
+        services.open_voting(actor=world["leader"], election=election)
+    assert error.value.field == "candidates"
+
+
+# ----- committees whose term has run out ---------------------------------------------------------
+
+
+def test_a_committee_whose_term_ran_out_is_overdue_until_an_election_is_called(world):
+    group = world["group"]
+    registry_services.assign_office(
+        actor=None, organisation=group, member=world["Amina"], office=Office.PRESIDENT,
+        started_on=datetime.date(2022, 1, 10),
+    )  # fmt: skip
+    fresh = testing.organisation("group", group.parent)
+    registry_services.assign_office(
+        actor=None, organisation=fresh, member=testing.member(fresh), office=Office.PRESIDENT,
+        started_on=datetime.date(2025, 1, 10), ended_on=datetime.date(2028, 1, 10),
+    )  # fmt: skip
+    admin = testing.staff(Role.PROGRAMME_ADMIN)
+    today = datetime.date(2026, 1, 10)
+    overdue = services.overdue_committees(admin, today=today)
+    assert [(o.organisation, o.term_ended_on) for o in overdue] == [(group, datetime.date(2025, 1, 10))]
+    assert services.overdue_committees(admin, today=datetime.date(2025, 1, 9)) == []
+    # The group's leader sees it too; another group's leader does not.
+    assert len(services.overdue_committees(world["leader"], today=today)) == 1
+    assert (
+        services.overdue_committees(testing.staff(Role.GROUP_LEADER, organisation=fresh), today=today) == []
+    )
+    _election(world)
+    assert services.overdue_committees(admin, today=today) == []
+
+
+def test_by_laws_with_a_longer_term_postpone_the_warning(world):
+    registry_services.assign_office(
+        actor=None, organisation=world["group"], member=world["Amina"], office=Office.PRESIDENT,
+        started_on=datetime.date(2022, 1, 10),
+    )  # fmt: skip
+    registry_services.save_by_laws(actor=None, organisation=world["group"], term_years=5)
+    admin = testing.staff(Role.PROGRAMME_ADMIN)
+    assert services.overdue_committees(admin, today=datetime.date(2026, 1, 10)) == []
+    assert len(services.overdue_committees(admin, today=datetime.date(2027, 1, 10))) == 1
