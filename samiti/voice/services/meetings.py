@@ -19,6 +19,8 @@ from samiti.registry import services as registry
 from samiti.registry.models import CommitteeOffice, Meeting, Member, Organisation, User
 from samiti.voice.errors import VoiceError
 from samiti.voice.models import AgendaItem, Decision, Demand, FollowUpAction, Minutes, Poll
+from samiti.voice.services.demands import demands_for
+from samiti.voice.services.polls import polls_for
 
 # Meetings the organisation holds to decide for itself, so its by-laws' quorum applies. A ward
 # shava, an open budget meeting or a meeting with officials is someone else's meeting.
@@ -272,17 +274,14 @@ def record_minutes(
     return meeting
 
 
-def _check_link(actor: User | None, meeting: Meeting, demand: Demand | None, poll: Poll | None) -> None:
-    if demand is not None and actor is not None:
-        from samiti.voice.services.demands import demands_for
-
-        if not demands_for(actor).filter(pk=demand.pk).exists():
-            raise VoiceError(_("This demand is not one you may see."), field="demand")
-    if poll is not None and actor is not None:
-        from samiti.voice.services.polls import polls_for
-
-        if not polls_for(actor).filter(pk=poll.pk).exists():
-            raise VoiceError(_("This poll is not one you may see."), field="poll")
+def _check_link(actor: User | None, demand: Demand | None, poll: Poll | None) -> None:
+    """A decision may name only a demand and a poll its recorder may see."""
+    if actor is None:
+        return
+    if demand is not None and not demands_for(actor).filter(pk=demand.pk).exists():
+        raise VoiceError(_("This demand is not one you may see."), field="demand")
+    if poll is not None and not polls_for(actor).filter(pk=poll.pk).exists():
+        raise VoiceError(_("This poll is not one you may see."), field="poll")
 
 
 @transaction.atomic
@@ -305,7 +304,7 @@ def record_decision(
         raise VoiceError(_("This meeting was cancelled; it decided nothing."), field="text")
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise VoiceError(_("This agenda item belongs to another meeting."), field="agenda_item")
-    _check_link(actor, meeting, demand, poll)
+    _check_link(actor, demand, poll)
     decision = Decision.objects.create(
         meeting=meeting, agenda_item=agenda_item, text=text, demand=demand, poll=poll
     )

@@ -263,3 +263,122 @@ def test_an_action_needs_an_owner_from_the_organisation():
         )
     assert error.value.field == "due_on"
     assert not FollowUpAction.objects.exists()
+
+
+# ----- pages -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def leader_client(client):
+    group = testing.group()
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    client.force_login(leader)
+    client.group, client.leader = group, leader
+    return client
+
+
+def test_the_calendar_lists_meetings_in_scope_only_with_a_bounded_number_of_queries(
+    leader_client, django_assert_max_num_queries
+):
+    group = leader_client.group
+    for day in (1, 2, 3):
+        _meeting(group, day=datetime.date(2026, 1, day), title=f"Past {day}")
+    _meeting(group, day=timezone.localdate() + datetime.timedelta(days=7), title="Next week")
+    _meeting(testing.group(), title="Someone else's")
+    with django_assert_max_num_queries(10):
+        response = leader_client.get("/voice/meetings/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Next week" in page and "Past 3" in page
+    assert "Someone else" not in page
+
+
+def test_planning_on_the_web_puts_the_meeting_and_its_agenda_on_the_calendar(leader_client):
+    group = leader_client.group
+    response = leader_client.post(
+        "/voice/meetings/plan/",
+        {
+            "organisation": group.pk,
+            "kind": "group",
+            "title": "March meeting",
+            "starts_at": "2026-03-01T10:00",
+            "agenda": "Savings\nIrrigation canal\n",
+        },
+    )
+    meeting = Meeting.objects.get(organisation=group)
+    assert response.status_code == 302 and response["Location"] == f"/voice/meetings/{meeting.pk}/"
+    assert list(meeting.agenda_items.values_list("title", flat=True)) == ["Savings", "Irrigation canal"]
+    assert AuditEvent.objects.filter(object_type="registry.meeting", channel="web").exists()
+
+
+def test_a_meeting_of_another_group_is_not_found(leader_client):
+    meeting = _meeting(testing.group())
+    assert leader_client.get(f"/voice/meetings/{meeting.pk}/").status_code == 404
+    response = leader_client.post(f"/voice/meetings/{meeting.pk}/minutes/", {"text": "x"})
+    assert response.status_code == 404
+    assert not Minutes.objects.exists()
+
+
+def test_recording_attendance_on_the_page_shows_the_quorum_and_who_came(leader_client):
+    group = leader_client.group
+    women = [testing.member(group, sex="F") for _ in range(3)]
+    testing.member(group, sex="M")
+    meeting = _meeting(group)
+    response = leader_client.post(
+        f"/voice/meetings/{meeting.pk}/attendance/",
+        {"members": [m.pk for m in women], "guests": "Abdul Hamid, UP member"},
+    )
+    assert response.status_code == 302
+    page = leader_client.get(f"/voice/meetings/{meeting.pk}/").content.decode()
+    assert "quorum met" in page
+    assert "Abdul Hamid, UP member" in page
+    assert services.attendance_breakdown(meeting)["women"] == 3
+
+
+def test_minutes_decisions_and_actions_are_recorded_from_the_meeting_page(leader_client):
+    group = leader_client.group
+    owner = testing.member(group)
+    meeting = _meeting(group, agenda=["Canal"])
+    item = meeting.agenda_items.get()
+    url = f"/voice/meetings/{meeting.pk}"
+    assert (
+        leader_client.post(f"{url}/minutes/", {"agenda_item": item.pk, "text": "Canal silted"}).status_code
+        == 302
+    )
+    assert (
+        leader_client.post(f"{url}/decisions/", {"text": "Ask the UP", "agenda_item": item.pk}).status_code
+        == 302
+    )
+    response = leader_client.post(
+        f"{url}/actions/", {"what": "Write the letter", "owner_member": owner.pk, "due_on": "2026-03-05"}
+    )
+    assert response.status_code == 302
+    action = FollowUpAction.objects.get()
+    assert (action.owner_member, action.due_on) == (owner, datetime.date(2026, 3, 5))
+    item.refresh_from_db()
+    assert item.minutes == "Canal silted"
+    page = leader_client.get(f"{url}/").content.decode()
+    assert "Ask the UP" in page and "Write the letter" in page and "overdue" in page
+    assert leader_client.post(f"/voice/actions/{action.pk}/done/", {"done_on": ""}).status_code == 302
+    action.refresh_from_db()
+    assert action.done_on == timezone.localdate()
+
+
+def test_an_action_without_an_owner_is_refused_on_the_page_with_the_reason(leader_client):
+    meeting = _meeting(leader_client.group)
+    response = leader_client.post(f"/voice/meetings/{meeting.pk}/actions/", {"what": "Write the letter"})
+    assert response.status_code == 400
+    assert "Name who will do it" in response.content.decode()
+    assert not FollowUpAction.objects.exists()
+
+
+def test_the_actions_list_flags_overdue_actions_in_scope(leader_client):
+    group = leader_client.group
+    meeting = _meeting(group)
+    services.add_action(
+        actor=None, meeting=meeting, what="Late letter", owner_name="Rina", due_on=datetime.date(2026, 3, 2)
+    )
+    services.add_action(actor=None, meeting=_meeting(testing.group()), what="Not ours", owner_name="X")
+    page = leader_client.get("/voice/actions/?show=overdue").content.decode()
+    assert "Late letter" in page and "overdue" in page
+    assert "Not ours" not in page
