@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -388,3 +388,191 @@ def test_a_group_leader_sees_their_groups_demands_and_those_their_association_ho
         association,
     }
     assert elsewhere in service.demands_for(leader_of(world["federation"], Role.FEDERATION_LEADER))
+
+
+# ----- pages -------------------------------------------------------------------------------------
+
+
+def test_a_leader_raises_a_demand_through_the_form_and_lands_on_its_page(world):
+    client = logged_in(leader_of(world["group_a"]))
+    response = client.post(
+        "/voice/demands/raise/",
+        {
+            "organisation": world["group_a"].pk,
+            "title": "সেচের পাম্প মেরামত",
+            "category": "irrigation",
+            "households_affected": "৩৫",
+            "raised_by": world["a"][0].code,
+        },
+    )
+    demand = Demand.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/voice/demands/{demand.pk}/"
+    assert (demand.title, demand.households_affected, demand.raised_by) == (
+        "সেচের পাম্প মেরামত",
+        35,
+        world["a"][0],
+    )
+
+
+def test_the_raise_form_names_the_field_at_fault_and_saves_nothing(world):
+    client = logged_in(leader_of(world["group_a"]))
+    response = client.post(
+        "/voice/demands/raise/", {"organisation": world["group_a"].pk, "title": "Road", "raised_by": "NOPE-1"}
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"category", "raised_by"}
+    assert not Demand.objects.exists()
+
+
+def test_endorsements_from_ticks_and_pasted_codes_report_unknown_codes_by_line(world):
+    _high_threshold(world["north"])
+    demand = _raise(world["group_a"])
+    client = logged_in(leader_of(world["group_a"]))
+    url = f"/voice/demands/{demand.pk}/endorse/"
+    bad = client.post(url, {"members": [world["a"][0].pk], "codes": f"{world['a'][1].code}\n\nXX-99"})
+    assert bad.status_code == 200
+    assert "line 3: no member XX-99" in bad.content.decode()
+    assert not demand.endorsements.exists()
+    good = client.post(
+        url, {"members": [world["a"][0].pk], "codes": f"{world['a'][1].code}\n{world['a'][0].code}"}
+    )
+    assert good.status_code == 302
+    assert set(demand.endorsements.values_list("member", flat=True)) == {world["a"][0].pk, world["a"][1].pk}
+    page = client.get(f"/voice/demands/{demand.pk}/").content.decode()
+    assert "2 new endorsements recorded." in page
+
+
+def test_an_endorser_outside_the_holding_group_is_refused_on_the_page(world):
+    _high_threshold(world["north"])
+    demand = _raise(world["group_a"])
+    client = logged_in(leader_of(world["north"], Role.ASSOCIATION_LEADER))
+    response = client.post(f"/voice/demands/{demand.pk}/endorse/", {"codes": world["b"][0].code})
+    assert response.status_code == 200 and world["b"][0].code in response.content.decode()
+    assert not demand.endorsements.exists()
+
+
+def test_the_buttons_adopt_take_up_merge_and_withdraw_move_the_demand(world):
+    _high_threshold(world["north"])
+    demand, other = _raise(world["group_a"]), _raise(world["group_a"], title="Sluice gate, again")
+    service.endorse_many(actor=None, demand=demand, members=world["a"][:2], channel=Channel.WEB)
+    meeting = _held_meeting(world["group_a"])
+    client = logged_in(leader_of(world["group_a"]))
+    page = client.get(f"/voice/demands/{demand.pk}/").content.decode()
+    assert "/adopt/" in page and "/merge/" in page and "/withdraw/" in page and "/take-up/" not in page
+    assert client.post(f"/voice/demands/{demand.pk}/adopt/", {"meeting": meeting.pk}).status_code == 302
+    assert client.post(f"/voice/demands/{demand.pk}/merge/", {"others": [other.pk]}).status_code == 302
+    other.refresh_from_db()
+    assert other.merged_into == demand
+    # The association lowers its threshold; its leader now sees and uses the take-up button.
+    registry.save_by_laws(actor=None, organisation=world["north"], demand_endorsements=2, demand_percent=100)
+    association_leader = logged_in(leader_of(world["north"], Role.ASSOCIATION_LEADER))
+    assert "/take-up/" in association_leader.get(f"/voice/demands/{demand.pk}/").content.decode()
+    assert association_leader.post(f"/voice/demands/{demand.pk}/take-up/").status_code == 302
+    demand.refresh_from_db()
+    assert demand.organisation == world["north"]
+    assert (
+        association_leader.post(f"/voice/demands/{demand.pk}/withdraw/", {"reason": "Done"}).status_code
+        == 302
+    )
+    demand.refresh_from_db()
+    assert demand.status == Demand.Status.WITHDRAWN
+
+
+def test_the_federation_button_merges_the_associations_demands(world):
+    north, south = _raise(world["north"]), _raise(world["south"])
+    client = logged_in(leader_of(world["federation"], Role.FEDERATION_LEADER))
+    assert "/federation/" in client.get(f"/voice/demands/{north.pk}/").content.decode()
+    assert client.post(f"/voice/demands/{north.pk}/federation/", {"demands": [south.pk]}).status_code == 302
+    north.refresh_from_db()
+    assert north.organisation == world["federation"]
+
+
+def test_evidence_is_uploaded_on_the_page_and_served_only_within_scope(world):
+    demand = _raise(world["group_a"])
+    client = logged_in(leader_of(world["group_a"]))
+    url = f"/voice/demands/{demand.pk}/evidence/"
+    refused = client.post(url, {"file": SimpleUploadedFile("a.png", b"GIF89a...."), "caption": "x"})
+    assert refused.status_code == 200 and "JPEG or PNG" in refused.content.decode()
+    response = client.post(url, {"file": SimpleUploadedFile("a.pdf", PDF), "caption": "UP letter"})
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    served = client.get(f"/voice/demands/evidence/{evidence.pk}/")
+    assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
+    assert b"".join(served.streaming_content) == PDF
+    stranger = logged_in(leader_of(world["group_b"]))
+    assert stranger.get(f"/voice/demands/evidence/{evidence.pk}/").status_code == 404
+
+
+def test_another_groups_leader_gets_404_for_the_page_and_every_action(world):
+    demand = _raise(world["group_a"])
+    client = logged_in(leader_of(world["group_b"]))
+    assert client.get(f"/voice/demands/{demand.pk}/").status_code == 404
+    for action in ("endorse", "evidence", "adopt", "take-up", "federation", "merge", "withdraw"):
+        assert client.post(f"/voice/demands/{demand.pk}/{action}/").status_code == 404
+    assert demand.title not in client.get("/voice/demands/").content.decode()
+
+
+def test_a_viewer_reads_demands_but_sees_no_forms(world):
+    demand = _raise(world["group_a"])
+    client = logged_in(testing.staff(Role.VIEWER, organisation=world["group_a"]))
+    page = client.get(f"/voice/demands/{demand.pk}/").content.decode()
+    assert demand.title in page and "/endorse/" not in page
+    assert client.post(f"/voice/demands/{demand.pk}/withdraw/").status_code == 404
+
+
+def test_the_list_filters_by_status_category_and_organisation_and_counts(world):
+    _high_threshold(world["north"])
+    road = _raise(world["group_a"], title="Road to the market", category="roads")
+    canal = _raise(world["group_b"], title="Canal", category="irrigation")
+    service.endorse_many(actor=None, demand=road, members=world["a"][:3], channel=Channel.WEB)
+    client = logged_in(testing.staff())
+    page = client.get("/voice/demands/", {"category": "roads"})
+    assert list(page.context["page"].object_list) == [road]
+    assert page.context["page"].object_list[0].endorsement_count == 3
+    assert list(client.get("/voice/demands/", {"organisation": world["group_b"].pk}).context["page"]) == [
+        canal
+    ]
+    everything = client.get("/voice/demands/")
+    assert everything.context["endorsers"]["total"] == 3
+    assert client.get("/voice/demands/", {"status": "withdrawn"}).context["page"].paginator.count == 0
+
+
+def test_the_list_reads_in_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    client = logged_in(testing.staff())
+    _high_threshold(world["north"])
+    for n in range(12):
+        demand = _raise(world["group_a"] if n % 2 else world["group_b"], title=f"Demand {n}")
+        service.endorse_many(
+            actor=None, demand=demand, members=world["a" if n % 2 else "b"][:2], channel=Channel.WEB
+        )
+    # session, user, filter choices, status counts, endorsers, page count, page rows
+    with django_assert_max_num_queries(8):
+        response = client.get("/voice/demands/")
+    assert response.context["page"].paginator.count == 12
+
+
+@pytest.mark.parametrize("language", ["en", "bn"])
+def test_the_pages_render_in_english_and_bengali(world, language):
+    _high_threshold(world["north"])
+    demand = _raise(world["group_a"], households_affected=12)
+    service.endorse_many(actor=None, demand=demand, members=world["a"], channel=Channel.WEB)
+    client = logged_in(testing.staff(Role.FACILITATOR, area=world["group_a"].area))
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    translation.activate(language)
+    for url in ("/voice/demands/", "/voice/demands/raise/", f"/voice/demands/{demand.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert f'lang="{language}"' in response.content.decode()
+    detail = client.get(f"/voice/demands/{demand.pk}/").content.decode()
+    assert ("১২" if language == "bn" else ">12<") in detail
+
+
+def test_small_counts_of_sensitive_facts_are_hidden_from_leaders(world):
+    _high_threshold(world["north"])
+    demand = _raise(world["group_a"])
+    disabled = testing.member(world["group_a"], wg_walking=3)
+    service.endorse_many(actor=None, demand=demand, members=[disabled], channel=Channel.WEB)
+    leader = logged_in(leader_of(world["group_a"]))
+    assert leader.get(f"/voice/demands/{demand.pk}/").context["breakdown"]["disability"] == "fewer than 5"
+    facilitator = logged_in(testing.staff(Role.FACILITATOR, area=world["group_a"].area))
+    assert facilitator.get(f"/voice/demands/{demand.pk}/").context["breakdown"]["disability"] == 1
