@@ -1,0 +1,424 @@
+"""Charters of demands, their submission, the authority's responses and the follow-up of commitments."""
+
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from samiti.core.models import AuditEvent, Channel
+from samiti.registry import services as registry_services
+from samiti.registry import testing
+from samiti.registry.models import Authority, Meeting, Role
+from samiti.voice.errors import VoiceError
+from samiti.voice.models import Charter, Commitment, Demand, DemandEvent, FollowUp, Response
+from samiti.voice.pdf import render_charter
+from samiti.voice.services import charters as services
+from samiti.voice.services.demands import endorse_many, raise_demand
+
+pytestmark = pytest.mark.django_db
+
+MARCH_1 = datetime.date(2026, 3, 1)
+
+
+@pytest.fixture
+def world():
+    """An association with a group, six members (three women, one Garo, one with a disability), two
+    demands endorsed by them, a Union Parishad with its chairman and another authority."""
+    group = testing.group()
+    association = group.parent
+    association.name_bn = "চরপাড়া কৃষক সমিতি"
+    association.save()
+    women = [testing.member(group, sex="F") for _ in range(3)]
+    garo = testing.member(group, sex="M", ethnicity="garo")
+    disabled = testing.member(group, sex="M", wg_walking=3)
+    man = testing.member(group, sex="M")
+    parishad = registry_services.save_authority(
+        actor=None,
+        kind=Authority.Kind.UNION_PARISHAD,
+        code="UP-1",
+        name_en="Char Union Parishad",
+        name_bn="চর ইউনিয়ন পরিষদ",
+        area=association.area,
+    )
+    chairman = registry_services.add_official(
+        actor=None, authority=parishad, post="Chairman", name="Abdul Karim"
+    )
+    office = registry_services.save_authority(
+        actor=None,
+        kind=Authority.Kind.AGRICULTURE_OFFICE,
+        code="UAO-1",
+        name_en="Upazila Agriculture Office",
+        area=association.area.parent,
+    )
+    canal = raise_demand(
+        actor=None,
+        organisation=association,
+        title="খাল পুনঃখনন",
+        category="irrigation",
+        households_affected=120,
+    )
+    road = raise_demand(
+        actor=None,
+        organisation=association,
+        title="গ্রামের রাস্তা পাকা করা",
+        category="roads",
+        households_affected=45,
+    )
+    endorse_many(actor=None, demand=canal, members=[*women, garo, disabled, man], channel=Channel.WEB)
+    endorse_many(actor=None, demand=road, members=[women[0], garo], channel=Channel.WEB)
+    return {
+        "group": group,
+        "association": association,
+        "women": women,
+        "parishad": parishad,
+        "chairman": chairman,
+        "office": office,
+        "canal": canal,
+        "road": road,
+    }
+
+
+def _charter(world, actor=None, **fields):
+    fields.setdefault("subject", "কৃষকদের দাবিনামা")
+    fields.setdefault("demands", [world["road"], world["canal"]])
+    return services.create_charter(
+        actor=actor,
+        organisation=world["association"],
+        authority=world["parishad"],
+        official=world["chairman"],
+        **fields,
+    )
+
+
+def _submitted(world, **fields):
+    charter = _charter(world, **fields)
+    return services.submit_charter(
+        actor=None,
+        charter=charter,
+        submitted_on=MARCH_1,
+        method=Charter.Method.OPEN_BUDGET,
+        official=world["chairman"],
+        today=MARCH_1,
+    )
+
+
+def _commit(world, charter, due_on=datetime.date(2026, 6, 30), demand="canal", **fields):
+    item = charter.items.get(demand=world[demand])
+    return services.record_response(
+        actor=None,
+        item=item,
+        kind=Response.Kind.COMMITTED,
+        responded_on=datetime.date(2026, 3, 10),
+        official=world["chairman"],
+        what="Re-dig 2 km of the canal before the boro season",
+        due_on=due_on,
+        budget_poisha=150_000_00,
+        responsible="UP ward member, ward 3",
+        today=datetime.date(2026, 3, 10),
+    ).commitment
+
+
+def _steps(demand: Demand) -> list[str]:
+    return list(DemandEvent.objects.filter(demand=demand).order_by("at", "pk").values_list("kind", flat=True))
+
+
+# ----- the charter ---------------------------------------------------------------------------------
+
+
+def test_a_charter_lists_its_demands_in_priority_order_and_puts_them_in_the_charter(world):
+    charter = _charter(world)
+    assert [(i.priority, i.demand_id) for i in charter.items.all()] == [
+        (1, world["road"].pk),
+        (2, world["canal"].pk),
+    ]
+    world["canal"].refresh_from_db()
+    assert world["canal"].status == Demand.Status.IN_CHARTER
+    assert _steps(world["canal"])[-1] == DemandEvent.Kind.IN_CHARTER
+    assert "Priority 2" in DemandEvent.objects.filter(demand=world["canal"]).last().note
+    assert AuditEvent.objects.filter(object_type="voice.charter", action="create").count() == 1
+
+
+def test_a_demand_already_in_a_charter_cannot_go_into_another(world):
+    _charter(world, demands=[world["canal"]])
+    with pytest.raises(VoiceError) as error:
+        _charter(world, demands=[world["canal"], world["road"]])
+    assert error.value.field == "demands"
+    assert Charter.objects.count() == 1
+
+
+def test_a_charter_refuses_another_associations_demand_and_an_empty_list(world):
+    stranger = raise_demand(actor=None, organisation=testing.group().parent, title="Other", category="roads")
+    with pytest.raises(VoiceError, match="not a demand of"):
+        _charter(world, demands=[stranger])
+    with pytest.raises(VoiceError) as error:
+        _charter(world, demands=[])
+    assert error.value.field == "demands"
+
+
+def test_priorities_of_a_draft_can_be_reordered_but_not_the_set(world):
+    charter = _charter(world)
+    services.reorder_charter(actor=None, charter=charter, demands=[world["canal"], world["road"]])
+    assert list(charter.items.values_list("demand_id", flat=True)) == [world["canal"].pk, world["road"].pk]
+    with pytest.raises(VoiceError):
+        services.reorder_charter(actor=None, charter=charter, demands=[world["canal"]])
+
+
+def test_endorsements_count_each_member_once_across_the_charter(world):
+    charter = _charter(world)
+    lines = services.charter_lines(charter)
+    assert [line.endorsements["total"] for line in lines] == [2, 6]
+    totals = services.charter_totals(charter)
+    assert (totals["total"], totals["women"], totals["ethnic_minority"], totals["disability"]) == (6, 3, 1, 1)
+    assert totals["households"] == 165
+
+
+# ----- the letter ----------------------------------------------------------------------------------
+
+
+def _pdf_text(data: bytes) -> tuple[str, set[str]]:
+    """The PDF's text, read back, and the fonts it embeds (each must carry its font file)."""
+    reader = PdfReader(io.BytesIO(data))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts.add(str(font["/BaseFont"]))
+            descendant = font["/DescendantFonts"][0].get_object()
+            assert "/FontFile2" in descendant["/FontDescriptor"]  # embedded, not merely named
+    return text, fonts
+
+
+def _squashed(text: str) -> str:
+    """Text without spaces and control characters: shaped Bengali reads back with pre-base vowel
+    signs and marks split off, which says nothing about how it prints."""
+    return "".join(ch for ch in text if ch.isprintable() and not ch.isspace())
+
+
+def test_a_bengali_charter_prints_as_a_letter_with_the_right_counts_in_bengali_digits(world):
+    registry_services.assign_office(
+        actor=None,
+        organisation=world["association"],
+        member=world["women"][0],
+        office="president",
+        started_on=datetime.date(2025, 1, 1),
+    )
+    charter = _submitted(world)
+    data = render_charter(charter)
+    assert data.startswith(b"%PDF-")
+    text, fonts = _pdf_text(data)
+    assert any("NotoSansBengali" in name for name in fonts)
+    flat = _squashed(text)
+    assert "খালপুনঃখনন" in flat and "রাস্তাপাকা" in flat
+    assert "চরপাড়া" in flat and "Abdul Karim" in text and str(world["women"][0]) in text
+    # Each row: priority, endorsements (total, women, ethnic minority, disability), households.
+    assert "১ গ্রামে" in text.replace("\n", " ") or "১গ্রামে" in flat
+    assert "২ ১ ১ ০ ৪৫" in text  # the road: 2 endorsements, 1 woman, 1 Garo, nobody with a disability
+    assert "৬ ৩ ১ ১ ১২০" in text  # the canal
+    assert "৬ ৩ ১ ১ ১৬৫" in text  # all demands, each member once; 165 households
+    assert "২০২৬" in text and "2026" not in text and "165" not in text
+
+
+def test_an_english_charter_prints_latin_digits(world):
+    charter = _charter(world, language=Charter.Language.ENGLISH, subject="Demands of the farmers")
+    text, fonts = _pdf_text(render_charter(charter, day=MARCH_1))
+    assert "Subject: Demands of the farmers" in text
+    assert "6 3 1 1 165" in text and "1 March 2026" in text
+    # The Bengali titles still print, through the embedded Bengali font.
+    assert "খালপুনঃখনন" in _squashed(text)
+    assert any("NotoSansBengali" in name for name in fonts)
+
+
+# ----- submission ----------------------------------------------------------------------------------
+
+
+def test_submitting_a_charter_marks_its_demands_submitted_with_when_how_and_to_whom(world):
+    meeting = registry_services.plan_meeting(
+        actor=None,
+        organisation=world["association"],
+        kind=Meeting.Kind.OPEN_BUDGET,
+        starts_at=datetime.datetime(2026, 3, 1, 10, tzinfo=datetime.UTC),
+    )
+    charter = _charter(world)
+    services.submit_charter(
+        actor=None,
+        charter=charter,
+        submitted_on=MARCH_1,
+        method=Charter.Method.OPEN_BUDGET,
+        to_name="Rahima Begum, UP member (reserved seat)",
+        meeting=meeting,
+        today=MARCH_1,
+    )
+    charter.refresh_from_db()
+    assert (charter.status, charter.submitted_on, charter.meeting) == ("submitted", MARCH_1, meeting)
+    assert charter.received_by == "Rahima Begum, UP member (reserved seat)"
+    for demand in (world["canal"], world["road"]):
+        demand.refresh_from_db()
+        assert demand.status == Demand.Status.SUBMITTED
+        step = DemandEvent.objects.filter(demand=demand).last()
+        assert step.kind == DemandEvent.Kind.SUBMITTED
+        assert "Rahima Begum" in step.note and "1 March 2026" in step.note and "open budget" in step.note
+    assert AuditEvent.objects.filter(object_type="voice.charter", action="update").exists()
+
+
+def test_a_submission_needs_a_receiver_a_past_date_and_happens_once(world):
+    charter = _charter(world)
+    submit = {"actor": None, "charter": charter, "method": Charter.Method.LETTER, "today": MARCH_1}
+    with pytest.raises(VoiceError) as error:
+        services.submit_charter(**submit, submitted_on=MARCH_1)
+    assert error.value.field == "official"
+    with pytest.raises(VoiceError) as error:
+        services.submit_charter(**submit, submitted_on=MARCH_1 + datetime.timedelta(days=1), to_name="Clerk")
+    assert error.value.field == "submitted_on"
+    stranger = registry_services.add_official(actor=None, authority=world["office"], post="UAO", name="Other")
+    with pytest.raises(VoiceError) as error:
+        services.submit_charter(**submit, submitted_on=MARCH_1, official=stranger)
+    assert error.value.field == "official"
+    services.submit_charter(**submit, submitted_on=MARCH_1, to_name="Clerk")
+    with pytest.raises(VoiceError, match="already submitted"):
+        services.submit_charter(**submit, submitted_on=MARCH_1, to_name="Clerk")
+
+
+# ----- responses and commitments -------------------------------------------------------------------
+
+
+def test_a_response_waits_for_the_submission(world):
+    charter = _charter(world)
+    with pytest.raises(VoiceError, match="submitted"):
+        _commit(world, charter)
+
+
+def test_a_commitment_records_what_by_when_and_budget_and_marks_the_demand_committed(world):
+    charter = _submitted(world)
+    commitment = _commit(world, charter)
+    assert (commitment.due_on, commitment.budget_poisha, commitment.status) == (
+        datetime.date(2026, 6, 30),
+        15_000_000,
+        Commitment.Status.OPEN,
+    )
+    assert commitment.budget_taka == "৳150,000"
+    world["canal"].refresh_from_db()
+    assert world["canal"].status == Demand.Status.COMMITTED
+    step = DemandEvent.objects.filter(demand=world["canal"]).last()
+    assert step.kind == DemandEvent.Kind.COMMITTED and "30 June 2026" in step.note and "৳150,000" in step.note
+    with pytest.raises(VoiceError, match="already recorded"):
+        _commit(world, charter)
+
+
+def test_a_rejection_needs_reasons_and_a_referral_another_authority(world):
+    charter = _submitted(world)
+    item = charter.items.get(demand=world["road"])
+    answer = {"actor": None, "item": item, "responded_on": MARCH_1, "today": MARCH_1}
+    with pytest.raises(VoiceError) as error:
+        services.record_response(**answer, kind=Response.Kind.REJECTED)
+    assert error.value.field == "reasons"
+    with pytest.raises(VoiceError) as error:
+        services.record_response(**answer, kind=Response.Kind.REFERRED, referred_to=world["parishad"])
+    assert error.value.field == "referred_to"
+    services.record_response(**answer, kind=Response.Kind.REFERRED, referred_to=world["office"])
+    world["road"].refresh_from_db()
+    assert world["road"].status == Demand.Status.REFERRED
+    assert "Upazila Agriculture Office" in DemandEvent.objects.filter(demand=world["road"]).last().note
+    assert not Commitment.objects.exists()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    due=st.dates(datetime.date(2026, 3, 10), datetime.date(2027, 12, 31)),
+    today=st.dates(datetime.date(2026, 3, 10), datetime.date(2028, 12, 31)),
+    outcome=st.sampled_from(["", "fulfilled", "partly_fulfilled", "broken"]),
+)
+def test_a_commitment_is_overdue_exactly_when_its_date_has_passed_and_it_is_not_closed(
+    world_once, due, today, outcome
+):
+    commitment = world_once["commitment"]
+    Commitment.objects.filter(pk=commitment.pk).update(due_on=due, status=outcome or "open")
+    commitment.refresh_from_db()
+    expected = due < today and outcome not in ("fulfilled", "broken")
+    assert commitment.is_overdue(today) is expected
+    overdue = services.overdue_commitments(world_once["admin"], today=today)
+    assert overdue.filter(pk=commitment.pk).exists() is expected
+
+
+@pytest.fixture
+def world_once(world):
+    charter = _submitted(world)
+    return {"commitment": _commit(world, charter), "admin": testing.staff()}
+
+
+def test_follow_ups_close_a_commitment_as_fulfilled_partly_or_broken(world):
+    charter = _submitted(world)
+    commitment = _commit(world, charter)
+    follow = {"actor": None, "commitment": commitment, "today": datetime.date(2026, 8, 1)}
+    services.follow_up_commitment(**follow, on=datetime.date(2026, 5, 1), note="Digging began on 400 m.")
+    commitment.refresh_from_db()
+    assert commitment.status == Commitment.Status.OPEN
+    assert commitment.is_overdue(datetime.date(2026, 7, 1))
+    photo = SimpleUploadedFile("canal.jpg", b"\xff\xd8\xff\xe0 a photo", content_type="image/jpeg")
+    services.follow_up_commitment(
+        **follow,
+        on=datetime.date(2026, 7, 5),
+        note="1.2 km dug of 2 km.",
+        outcome="partly_fulfilled",
+        evidence=photo,
+    )
+    commitment.refresh_from_db()
+    assert (commitment.status, commitment.closed_on) == ("partly_fulfilled", datetime.date(2026, 7, 5))
+    assert commitment.is_overdue(datetime.date(2026, 7, 6))  # partly fulfilled is not done
+    world["canal"].refresh_from_db()
+    assert world["canal"].status == Demand.Status.PARTLY_FULFILLED
+    services.follow_up_commitment(
+        **follow, on=datetime.date(2026, 7, 30), note="All 2 km dug.", outcome="fulfilled"
+    )
+    commitment.refresh_from_db()
+    assert not commitment.is_overdue(datetime.date(2027, 1, 1))
+    assert _steps(world["canal"])[-4:] == ["submitted", "committed", "partly_fulfilled", "fulfilled"]
+    assert FollowUp.objects.filter(commitment=commitment).exclude(evidence="").count() == 1
+    with pytest.raises(VoiceError, match="closed"):
+        services.follow_up_commitment(**follow, on=datetime.date(2026, 7, 31), note="Again.")
+
+
+def test_a_follow_up_needs_a_note_and_a_date_not_in_the_future_nor_before_the_commitment(world):
+    commitment = _commit(world, _submitted(world))
+    follow = {"actor": None, "commitment": commitment, "today": datetime.date(2026, 4, 1)}
+    for on, note, field in [
+        (datetime.date(2026, 4, 2), "x", "on"),
+        (datetime.date(2026, 3, 9), "x", "on"),
+        (datetime.date(2026, 3, 20), " ", "note"),
+    ]:
+        with pytest.raises(VoiceError) as error:
+            services.follow_up_commitment(**follow, on=on, note=note)
+        assert error.value.field == field
+    bad = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
+    with pytest.raises(VoiceError) as error:
+        services.follow_up_commitment(**follow, on=datetime.date(2026, 3, 20), note="x", evidence=bad)
+    assert error.value.field == "evidence"
+    assert not FollowUp.objects.exists()
+
+
+# ----- scope ---------------------------------------------------------------------------------------
+
+
+def test_a_leader_of_another_association_cannot_read_or_change_a_charter(world):
+    charter = _submitted(world)
+    outsider = testing.staff(Role.ASSOCIATION_LEADER, organisation=testing.group().parent)
+    assert not services.charters_for(outsider).exists()
+    assert not services.commitments_for(outsider).exists()
+    with pytest.raises(VoiceError) as error:
+        services.record_response(
+            actor=outsider,
+            item=charter.items.first(),
+            kind=Response.Kind.REJECTED,
+            reasons="No budget",
+            responded_on=MARCH_1,
+            today=MARCH_1,
+        )
+    assert error.value.code == "forbidden"
+    viewer = testing.staff(Role.VIEWER, organisation=world["association"])
+    assert services.charters_for(viewer).count() == 1
+    with pytest.raises(VoiceError):
+        _charter(world, actor=viewer, demands=[world["canal"]])
