@@ -576,3 +576,102 @@ def test_small_counts_of_sensitive_facts_are_hidden_from_leaders(world):
     assert leader.get(f"/voice/demands/{demand.pk}/").context["breakdown"]["disability"] == "fewer than 5"
     facilitator = logged_in(testing.staff(Role.FACILITATOR, area=world["group_a"].area))
     assert facilitator.get(f"/voice/demands/{demand.pk}/").context["breakdown"]["disability"] == 1
+
+
+# ----- API ---------------------------------------------------------------------------------------
+
+
+def bearer(user) -> dict[str, str]:
+    _token, key = registry.issue_api_token(user=user, name="test")
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_the_api_raises_a_demand_and_records_endorsements_by_member_id(world, client):
+    _high_threshold(world["north"])
+    headers = bearer(leader_of(world["group_a"]))
+    created = client.post(
+        "/api/voice/demands",
+        {
+            "organisation": world["group_a"].pk,
+            "title": "Seed subsidy",
+            "category": "inputs",
+            "raised_by": world["a"][0].pk,
+        },
+        content_type="application/json",
+        headers=headers,
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["organisation"], body["status"], body["timeline"][0]["kind"]) == (
+        world["group_a"].pk,
+        "raised",
+        "raised",
+    )
+    url = f"/api/voice/demands/{body['id']}/endorsements"
+    ids = [m.pk for m in world["a"][:3]]
+    first = client.post(url, {"members": [*ids, ids[0]]}, content_type="application/json", headers=headers)
+    assert first.json() == {"new": 3, "endorsements": 3}
+    again = client.post(url, {"members": ids[:2]}, content_type="application/json", headers=headers)
+    assert again.json() == {"new": 0, "endorsements": 3}
+    detail = client.get(f"/api/voice/demands/{body['id']}", headers=headers).json()
+    assert detail["breakdown"]["total"] == 3 and detail["endorsements"] == 3
+    assert AuditEvent.objects.filter(object_type="voice.endorsement", channel="api").count() == 3
+
+
+def test_the_api_names_the_field_at_fault(world, client):
+    headers = bearer(leader_of(world["group_a"]))
+    bad = client.post(
+        "/api/voice/demands",
+        {"organisation": world["group_b"].pk, "title": "Road", "category": "roads"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert bad.status_code == 422 and bad.json()["field"] == "organisation"
+    demand = _raise(world["group_a"])
+    outsider = client.post(
+        f"/api/voice/demands/{demand.pk}/endorsements",
+        {"members": [world["b"][0].pk]},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert outsider.status_code == 422 and outsider.json()["field"] == "members"
+    other_group = client.post(
+        f"/api/voice/demands/{demand.pk}/endorsements",
+        {"members": [world["a"][0].pk]},
+        content_type="application/json",
+        headers=bearer(leader_of(world["north"], Role.ASSOCIATION_LEADER)),
+    )
+    # The association's leader sees the group's members, so may record them.
+    assert other_group.status_code == 200 and other_group.json()["new"] == 1
+
+
+def test_the_api_answers_404_for_another_groups_demand(world, client):
+    demand = _raise(world["group_a"])
+    headers = bearer(leader_of(world["group_b"]))
+    assert client.get(f"/api/voice/demands/{demand.pk}", headers=headers).status_code == 404
+    assert (
+        client.post(
+            f"/api/voice/demands/{demand.pk}/endorsements",
+            {"members": [world["b"][0].pk]},
+            content_type="application/json",
+            headers=headers,
+        ).status_code
+        == 404
+    )
+    assert client.get("/api/voice/demands", headers=headers).json()["count"] == 0
+
+
+def test_the_api_lists_demands_filtered_and_paginated_in_few_queries(
+    world, client, django_assert_max_num_queries
+):
+    _high_threshold(world["north"])
+    for n in range(6):
+        demand = _raise(world["group_a"], title=f"Demand {n}", category="roads" if n % 2 else "land")
+        service.endorse_many(actor=None, demand=demand, members=world["a"][: n + 1], channel=Channel.WEB)
+    headers = bearer(testing.staff())
+    client.get("/api/voice/demands", headers=headers)
+    # token, count, page
+    with django_assert_max_num_queries(4):
+        body = client.get("/api/voice/demands?category=roads&page_size=2", headers=headers).json()
+    assert body["count"] == 3 and len(body["items"]) == 2
+    assert [d["endorsements"] for d in body["items"]] == [5, 4]
