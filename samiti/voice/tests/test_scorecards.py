@@ -217,3 +217,101 @@ def test_a_leader_runs_score_cards_only_for_organisations_in_scope():
     with pytest.raises(VoiceError) as error:
         services.start_round(actor=leader, card=theirs, held_on=datetime.date(2025, 6, 1))
     assert error.value.code == "forbidden"
+
+
+# ----- pages -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def leader_client(client):
+    group = testing.group()
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    client.force_login(leader)
+    client.group = group
+    return client
+
+
+def test_a_card_started_on_the_web_keeps_indicators_in_either_language(leader_client):
+    group = leader_client.group
+    authority = _authority(group)
+    response = leader_client.post(
+        "/voice/scorecards/new/",
+        {
+            "organisation": group.pk,
+            "title": "Health post",
+            "service": "health_post",
+            "authority": authority.pk,
+            "scale": "0-100",
+            "indicators": "Nurse is present | নার্স উপস্থিত\nওষুধ পাওয়া যায়\nClean water",
+        },
+    )
+    card = ScoreCard.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/voice/scorecards/{card.pk}/"
+    assert list(card.indicators.values_list("text_en", "text_bn")) == [
+        ("Nurse is present", "নার্স উপস্থিত"),
+        ("", "ওষুধ পাওয়া যায়"),
+        ("Clean water", ""),
+    ]
+
+
+def test_the_card_page_shows_averages_change_and_bars_over_rounds(
+    leader_client, django_assert_max_num_queries
+):
+    group = leader_client.group
+    card = _card(group)
+    visits = card.indicators.first()
+    _score(_round(card, datetime.date(2025, 6, 1)), visits, 2, "women")
+    second = _round(card, datetime.date(2025, 12, 1))
+    _score(second, visits, 4, "women")
+    services.record_provider_scores(actor=None, round=second, scores=[ScoreEntry(visits, 5)])
+    with django_assert_max_num_queries(12):
+        response = leader_client.get(f"/voice/scorecards/{card.pk}/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "+2.0" in page  # the change since round 1
+    assert '<rect width="75.0"' in page  # 4 on a 1–5 scale is three quarters of the bar
+    assert '<rect x="100.0"' in page  # the provider's 5 marks the end
+
+
+def test_scores_entered_for_a_focus_group_on_the_round_page(leader_client):
+    card = _card(leader_client.group)
+    visits, seed = card.indicators.all()
+    first = _round(card, datetime.date(2025, 6, 1))
+    response = leader_client.post(
+        f"/voice/scorecards/rounds/{first.pk}/scores/",
+        {
+            "scorer_group": "women",
+            f"value_{visits.pk}": "2",
+            f"reason_{visits.pk}": "He never comes",
+            f"value_{seed.pk}": "",
+        },
+    )
+    assert response.status_code == 302
+    score = Score.objects.get()
+    assert (score.indicator, score.scorer_group, score.value, score.reason) == (
+        visits,
+        "women",
+        2,
+        "He never comes",
+    )
+    refused = leader_client.post(
+        f"/voice/scorecards/rounds/{first.pk}/scores/", {"scorer_group": "men", f"value_{visits.pk}": "9"}
+    )
+    assert refused.status_code == 400
+    assert "runs from 1 to 5" in refused.content.decode()
+    assert Score.objects.count() == 1
+    page = leader_client.get(f"/voice/scorecards/rounds/{first.pk}/").content.decode()
+    assert "He never comes" in page
+
+
+def test_a_card_of_another_organisation_is_not_found(leader_client):
+    card = _card(testing.group())
+    first = _round(card, datetime.date(2025, 6, 1))
+    assert leader_client.get(f"/voice/scorecards/{card.pk}/").status_code == 404
+    assert leader_client.get(f"/voice/scorecards/rounds/{first.pk}/").status_code == 404
+    visits = card.indicators.first()
+    response = leader_client.post(
+        f"/voice/scorecards/rounds/{first.pk}/scores/", {"scorer_group": "men", f"value_{visits.pk}": "3"}
+    )
+    assert response.status_code == 404
+    assert "Extension" not in leader_client.get("/voice/scorecards/").content.decode()
