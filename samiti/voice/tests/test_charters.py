@@ -5,6 +5,8 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -422,3 +424,136 @@ def test_a_leader_of_another_association_cannot_read_or_change_a_charter(world):
     assert services.charters_for(viewer).count() == 1
     with pytest.raises(VoiceError):
         _charter(world, actor=viewer, demands=[world["canal"]])
+
+
+# ----- pages ---------------------------------------------------------------------------------------
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_leader_prepares_submits_and_records_a_commitment_through_the_pages(world):
+    leader = testing.staff(Role.ASSOCIATION_LEADER, organisation=world["association"])
+    client = _client(leader)
+    new = reverse("voice:charter_add") + f"?organisation={world['association'].pk}"
+    page = client.get(new)
+    assert page.status_code == 200 and "খাল পুনঃখনন" in page.text
+    response = client.post(
+        new,
+        {
+            "authority": world["parishad"].pk,
+            "official": world["chairman"].pk,
+            "subject": "Farmers' demands 2026",
+            "language": "bn",
+            f"priority_{world['canal'].pk}": "1",
+            f"priority_{world['road'].pk}": "2",
+        },
+    )
+    charter = Charter.objects.get()
+    assert response.status_code == 302 and response.url == reverse("voice:charter_detail", args=[charter.pk])
+    assert [i.demand for i in charter.items.all()] == [world["canal"], world["road"]]
+    detail = reverse("voice:charter_detail", args=[charter.pk])
+    response = client.post(
+        detail,
+        {"submit": "1", "submitted_on": "2026-03-01", "method": "letter", "official": world["chairman"].pk},
+    )
+    assert response.status_code == 302
+    charter.refresh_from_db()
+    assert charter.status == Charter.Status.SUBMITTED and charter.submitted_to == world["chairman"]
+    item = charter.items.get(priority=1)
+    response = client.post(
+        reverse("voice:charter_respond", args=[charter.pk, item.pk]),
+        {
+            "kind": "committed",
+            "responded_on": "2026-03-10",
+            "official": world["chairman"].pk,
+            "what": "Re-dig the canal",
+            "due_on": "2026-06-30",
+            "budget": "১,৫০,০০০.৫০",
+            "responsible": "Ward member",
+        },
+    )
+    assert response.status_code == 302
+    commitment = Commitment.objects.get()
+    assert commitment.budget_poisha == 15_000_050
+    page = client.get(detail)
+    assert "Re-dig the canal" in page.text and "৳150,000.50" in page.text
+    letter = client.get(reverse("voice:charter_letter", args=[charter.pk]))
+    assert letter["Content-Type"] == "application/pdf" and letter.content.startswith(b"%PDF-")
+    response = client.post(
+        reverse("voice:commitment_detail", args=[commitment.pk]),
+        {"on": "2026-04-01", "note": "Work started", "outcome": ""},
+    )
+    assert response.status_code == 302 and commitment.follow_ups.count() == 1
+
+
+def test_a_bad_submission_on_the_page_names_the_field_and_saves_nothing(world):
+    leader = testing.staff(Role.ASSOCIATION_LEADER, organisation=world["association"])
+    charter = _charter(world)
+    page = _client(leader).post(
+        reverse("voice:charter_detail", args=[charter.pk]),
+        {"submit": "1", "submitted_on": "2026-03-01", "method": "letter"},
+    )
+    assert page.status_code == 200 and "Say who received the charter" in page.text
+    charter.refresh_from_db()
+    assert charter.status == Charter.Status.DRAFT
+
+
+def test_the_commitments_list_flags_overdue_ones(world):
+    charter = _submitted(world)
+    _commit(world, charter, due_on=datetime.date(2026, 4, 30))
+    page = _client(testing.staff()).get(reverse("voice:commitment_list") + "?overdue=1")
+    # The machine's today is past 30 April 2026 only if the clock says so; the list follows it.
+    today = datetime.date.today()
+    assert page.status_code == 200
+    assert ("overdue</span>" in page.text) is (today > datetime.date(2026, 4, 30))
+
+
+def test_charter_pages_of_another_association_answer_404(world):
+    charter = _submitted(world)
+    commitment = _commit(world, charter)
+    outsider = _client(testing.staff(Role.ASSOCIATION_LEADER, organisation=testing.group().parent))
+    for url in (
+        reverse("voice:charter_detail", args=[charter.pk]),
+        reverse("voice:charter_letter", args=[charter.pk]),
+        reverse("voice:charter_respond", args=[charter.pk, charter.items.first().pk]),
+        reverse("voice:commitment_detail", args=[commitment.pk]),
+    ):
+        assert outsider.get(url).status_code == 404, url
+    assert charter.subject not in outsider.get(reverse("voice:charter_list")).text
+
+
+def test_list_pages_read_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    for n in range(3):
+        raise_demand(actor=None, organisation=world["association"], title=f"Demand {n}", category="roads")
+    charter = _submitted(world)
+    _commit(world, charter)
+    client = _client(testing.staff())
+    for name in ("voice:charter_list", "voice:commitment_list", "voice:authority_list"):
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse(name)).status_code == 200
+
+
+def test_authorities_are_added_with_their_officials_through_the_pages(world):
+    client = _client(testing.staff(Role.FACILITATOR, area=world["association"].area))
+    response = client.post(
+        reverse("voice:authority_add"),
+        {
+            "kind": "agriculture_block",
+            "name_bn": "কৃষি ব্লক ৩",
+            "code": "BLK-3",
+            "area": world["association"].area.pk,
+        },
+    )
+    block = Authority.objects.get(code="BLK-3")
+    assert response.status_code == 302
+    response = client.post(
+        reverse("voice:authority_edit", args=[block.pk]),
+        {"add_official": "1", "post": "SAAO", "name": "Nasrin"},
+    )
+    assert response.status_code == 302 and block.officials.get().name == "Nasrin"
+    page = client.get(reverse("voice:authority_list"))
+    assert "কৃষি ব্লক ৩" in page.text and "Nasrin, SAAO" in page.text
