@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -91,7 +92,7 @@ def fields(draw):
     return candidates, seats, draw(st.integers(0, 100))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(fields())
 def test_the_allocation_keeps_its_promises(field):
     candidates, seats, percent = field
@@ -403,3 +404,155 @@ def test_by_laws_with_a_longer_term_postpone_the_warning(world):
     admin = testing.staff(Role.PROGRAMME_ADMIN)
     assert services.overdue_committees(admin, today=datetime.date(2026, 1, 10)) == []
     assert len(services.overdue_committees(admin, today=datetime.date(2027, 1, 10))) == 1
+
+
+# ----- pages -------------------------------------------------------------------------------------
+
+
+def test_a_leader_runs_an_election_through_the_pages(client, world):
+    client.force_login(world["leader"])
+    response = client.post(
+        reverse("voice:election_add"),
+        {"organisation": world["group"].pk, "held_on": "2026-03-01", "offices": ["president", "member"],
+         "member_seats": 2},
+    )  # fmt: skip
+    election = Election.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "voice:election_detail", args=[election.pk]
+    )
+    detail = reverse("voice:election_detail", args=[election.pk])
+    code = {name: world[name].code for name in ("Amina", "Bilkis", "Champa", "Dilip", "Enamul", "Hasina")}
+    refused = client.post(
+        detail, {"office": "president", "member": code["Dilip"], "nominated_by": code["Dilip"]}
+    )
+    assert "cannot nominate themselves" in refused.content.decode()
+    unknown = client.post(detail, {"office": "president", "member": "NOPE-1", "nominated_by": code["Amina"]})
+    assert "No member with the number NOPE-1" in unknown.content.decode()
+    for office, name in [
+        ("president", "Dilip"),
+        ("president", "Hasina"),
+        ("member", "Enamul"),
+        ("member", "Bilkis"),
+        ("member", "Champa"),
+    ]:
+        client.post(detail, {"office": office, "member": code[name], "nominated_by": code["Amina"]})
+    assert Candidate.objects.count() == 5
+    for candidate in Candidate.objects.all():
+        second = reverse("voice:candidate_second", args=[election.pk, candidate.pk])
+        seconder = code["Bilkis"] if candidate.member != world["Bilkis"] else code["Dilip"]
+        assert client.post(second, {"seconded_by": seconder}).status_code == 302
+    assert not Candidate.objects.filter(seconded_by__isnull=True).exists()
+    client.post(reverse("voice:election_open", args=[election.pk]))
+    ballot = reverse("voice:election_ballot", args=[election.pk])
+    page = client.get(ballot)
+    assert page.status_code == 200 and "Choose up to 2" in page.content.decode()
+    hasina, bilkis, champa = (Candidate.objects.get(member=world[n]) for n in ("Hasina", "Bilkis", "Champa"))
+    for voter in ("Amina", "Bilkis", "Dilip"):
+        response = client.post(
+            ballot, {"voter": code[voter], "president": hasina.pk, "member": [bilkis.pk, champa.pk]}
+        )
+        assert response.status_code == 302, response.content.decode()
+    again = client.post(ballot, {"voter": code["Amina"], "president": hasina.pk})
+    assert "already voted" in again.content.decode()
+    client.post(reverse("voice:election_declare", args=[election.pk]))
+    results = client.get(reverse("voice:election_results", args=[election.pk])).content.decode()
+    assert "Women&#x27;s share of seats" in results or "Women's share of seats" in results
+    assert "3 of 3 seats (100%)" in results
+    assert set(
+        CommitteeOffice.objects.filter(organisation=world["group"]).values_list("member__name_en", "office")
+    ) == {("Hasina", "president"), ("Bilkis", "member"), ("Champa", "member")}
+
+
+def test_the_results_page_explains_the_womens_quota(client, world):
+    election, c = _run_to_voting(world)
+    _vote(world, election, "Amina", president=c["Dilip"], member=[c["Enamul"], c["Faruk"]])
+    services.declare_results(actor=world["leader"], election=election)
+    client.force_login(world["leader"])
+    page = client.get(reverse("voice:election_results", args=[election.pk])).content.decode()
+    assert "gave way" in page and "Seated by the quota" in page
+    assert "Faruk" in page.split("Gave way")[1].split("</dd>")[0]
+
+
+def test_the_election_list_warns_of_overdue_committees_in_few_queries(
+    client, world, django_assert_max_num_queries
+):
+    registry_services.assign_office(
+        actor=None, organisation=world["group"], member=world["Amina"], office=Office.PRESIDENT,
+        started_on=datetime.date(2019, 1, 1),
+    )  # fmt: skip
+    for _n in range(3):
+        services.cancel_election(actor=None, election=_election(world))
+    client.force_login(world["leader"])
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("voice:election_list")).content.decode()
+    assert 'id="overdue-committees"' in page and str(world["group"]) in page
+    assert page.count(reverse("voice:election_detail", args=[Election.objects.first().pk])) == 1
+
+
+def test_another_groups_leader_gets_404_on_every_election_page(client, world):
+    election, c = _run_to_voting(world)
+    outsider = testing.staff(Role.GROUP_LEADER, organisation=testing.group())
+    client.force_login(outsider)
+    for name in ("election_detail", "election_ballot", "election_results"):
+        assert client.get(reverse(f"voice:{name}", args=[election.pk])).status_code == 404
+    for name in ("election_open", "election_declare", "election_cancel"):
+        assert client.post(reverse(f"voice:{name}", args=[election.pk])).status_code == 404
+    assert (
+        client.post(reverse("voice:candidate_withdraw", args=[election.pk, c["Faruk"].pk])).status_code == 404
+    )
+    assert client.get(reverse("voice:election_list")).content.decode().count(str(world["group"])) == 0
+    election.refresh_from_db()
+    assert election.status == Election.Status.VOTING
+
+
+def test_a_viewer_reads_elections_but_changes_nothing(client, world):
+    election = _election(world)
+    client.force_login(testing.staff(Role.VIEWER, organisation=world["group"]))
+    assert client.get(reverse("voice:election_detail", args=[election.pk])).status_code == 200
+    assert client.get(reverse("voice:election_add")).status_code == 404
+    assert client.post(reverse("voice:election_open", args=[election.pk])).status_code == 404
+
+
+# ----- API ---------------------------------------------------------------------------------------
+
+
+def _headers(user):
+    _token, key = registry_services.issue_api_token(user=user, name="test")
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_the_api_lists_and_reads_elections_and_their_results_in_scope(client, world):
+    election, c = _run_to_voting(world)
+    headers = _headers(world["leader"])
+    listed = client.get("/api/voice/elections", headers=headers).json()
+    assert [e["id"] for e in listed["items"]] == [election.pk]
+    assert (
+        client.get(f"/api/voice/elections/{election.pk}/results", headers=headers).json()["code"] == "hidden"
+    )
+    _vote(world, election, "Amina", president=c["Amina"], member=[c["Enamul"], c["Faruk"]])
+    services.declare_results(actor=world["leader"], election=election)
+    read = client.get(f"/api/voice/elections/{election.pk}", headers=headers).json()
+    assert [p["office"] for p in read["posts"]] == ["president", "secretary", "member"]
+    assert read["term_ends_on"] == "2029-03-01"
+    results = client.get(f"/api/voice/elections/{election.pk}/results", headers=headers).json()
+    assert {c["name"] for c in results["elected"]} == {"Amina", "Champa", "Enamul", "Bilkis"}
+    assert (results["women_required"], results["women_elected"], results["quota_met"]) == (2, 3, True)
+    outsider = _headers(testing.staff(Role.GROUP_LEADER, organisation=testing.group()))
+    assert client.get(f"/api/voice/elections/{election.pk}", headers=outsider).status_code == 404
+    assert client.get(f"/api/voice/elections/{election.pk}/results", headers=outsider).status_code == 404
+    assert client.get("/api/voice/elections", headers=outsider).json()["items"] == []
+
+
+def test_the_api_lists_overdue_committees(client, world):
+    registry_services.assign_office(
+        actor=None, organisation=world["group"], member=world["Amina"], office=Office.PRESIDENT,
+        started_on=datetime.date(2019, 1, 1),
+    )  # fmt: skip
+    found = client.get("/api/voice/committees/overdue", headers=_headers(world["leader"])).json()
+    assert found == [
+        {
+            "organisation": world["group"].pk,
+            "organisation_name": str(world["group"]),
+            "term_ended_on": "2022-01-01",
+        }
+    ]
