@@ -557,3 +557,61 @@ def test_authorities_are_added_with_their_officials_through_the_pages(world):
     assert response.status_code == 302 and block.officials.get().name == "Nasrin"
     page = client.get(reverse("voice:authority_list"))
     assert "কৃষি ব্লক ৩" in page.text and "Nasrin, SAAO" in page.text
+
+
+# ----- API -----------------------------------------------------------------------------------------
+
+
+def _bearer(user) -> dict[str, str]:
+    _token, key = registry_services.issue_api_token(user=user, name="test")
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_the_api_reads_charters_and_records_a_response_audited_as_api(world):
+    charter = _submitted(world)
+    leader = testing.staff(Role.ASSOCIATION_LEADER, organisation=world["association"])
+    headers = _bearer(leader)
+    client = Client()
+    listed = client.get("/api/voice/charters", headers=headers).json()
+    assert [c["id"] for c in listed["items"]] == [charter.pk]
+    detail = client.get(f"/api/voice/charters/{charter.pk}", headers=headers).json()
+    assert [i["priority"] for i in detail["items"]] == [1, 2]
+    assert detail["items"][1]["endorsements"]["total"] == 6 and detail["received_by"] == str(
+        world["chairman"]
+    )
+    item = charter.items.get(demand=world["road"])
+    url = f"/api/voice/charters/{charter.pk}/items/{item.pk}/response"
+    bad = client.post(
+        url,
+        {"kind": "rejected", "responded_on": "2026-03-05"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert bad.status_code == 400 and bad.json()["field"] == "reasons"
+    made = client.post(
+        url,
+        {"kind": "committed", "responded_on": "2026-03-05", "what": "Pave 500 m", "due_on": "2026-05-01",
+         "budget_poisha": 5_000_000},
+        content_type="application/json",
+        headers=headers,
+    )  # fmt: skip
+    assert made.status_code == 201 and made.json()["kind"] == "committed"
+    assert AuditEvent.objects.filter(object_type="voice.commitment", channel="api").count() == 1
+    commitments = client.get("/api/voice/commitments?overdue=true", headers=headers).json()["items"]
+    assert [c["what"] for c in commitments] == ["Pave 500 m"] and commitments[0]["overdue"] is True
+
+
+def test_the_api_answers_404_for_another_associations_charter(world):
+    charter = _submitted(world)
+    headers = _bearer(testing.staff(Role.ASSOCIATION_LEADER, organisation=testing.group().parent))
+    client = Client()
+    assert client.get(f"/api/voice/charters/{charter.pk}", headers=headers).status_code == 404
+    assert client.get("/api/voice/charters", headers=headers).json()["count"] == 0
+    item = charter.items.first()
+    response = client.post(
+        f"/api/voice/charters/{charter.pk}/items/{item.pk}/response",
+        {"kind": "rejected", "responded_on": "2026-03-05", "reasons": "No"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.status_code == 404 and not Response.objects.exists()
