@@ -65,6 +65,10 @@ ENDORSABLE = (
     Demand.Status.COMMITTED,
 )
 
+# Notes of steps the system words are kept plain (a number, a marker, titles): the page words them
+# in the reader's language.
+THRESHOLD_NOTE = "threshold"
+
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 _SIGNATURES = [
     (b"\xff\xd8\xff", Evidence.Kind.JPEG),
@@ -336,9 +340,7 @@ def _check_endorsers(actor: User | None, demand: Demand, members: list[Member]) 
 
 def _take_up_if_reached(demand: Demand, *, actor: User | None, channel: str) -> None:
     if threshold_reached(demand):
-        _move_to_association(
-            demand, actor=actor, channel=channel, note=_("Endorsements reached the association's threshold.")
-        )
+        _move_to_association(demand, actor=actor, channel=channel, note=THRESHOLD_NOTE)
 
 
 @transaction.atomic
@@ -427,7 +429,7 @@ def endorse_many(*, actor: User | None, demand: Demand, members: Iterable[Member
             demand,
             DemandEvent.Kind.ENDORSED,
             actor=actor,
-            note=_("%(count)s new endorsements recorded.") % {"count": len(new)},
+            note=str(len(new)),
         )
         _take_up_if_reached(demand, actor=actor, channel=channel)
     return len(new)
@@ -492,7 +494,7 @@ def take_up_demand(*, actor: User | None, demand: Demand, channel: str = Channel
             code="threshold",
             field="demand",
         )
-    _move_to_association(demand, actor=actor, channel=channel, note=_("Taken up by a leader."))
+    _move_to_association(demand, actor=actor, channel=channel, note="")
     return demand
 
 
@@ -506,7 +508,19 @@ def _merge(keep: Demand, others: list[Demand], *, actor: User | None, channel: s
         .annotate(first=Min("pk"))
         .values_list("first", flat=True)
     )
+    before_count = Endorsement.objects.filter(demand=keep).count()
     moved = Endorsement.objects.filter(pk__in=list(moving)).update(demand=keep)
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.MERGE,
+        obj=keep,
+        changes={
+            "endorsements": [before_count, before_count + moved],
+            "merged": [None, [o.pk for o in others]],
+        },
+        channel=channel,
+        association_id=keep.association_id,
+    )
     for other in others:
         before = audit.snapshot(other, DEMAND_FIELDS)
         other.status = Demand.Status.MERGED
@@ -517,8 +531,7 @@ def _merge(keep: Demand, others: list[Demand], *, actor: User | None, channel: s
         keep,
         DemandEvent.Kind.MERGED,
         actor=actor,
-        note=_("Merged with %(titles)s; %(moved)s endorsements moved here.")
-        % {"titles": "; ".join(o.title for o in others), "moved": moved},
+        note="; ".join(o.title for o in others),
     )
 
 
@@ -736,7 +749,7 @@ def add_evidence(
         channel=channel,
         association_id=demand.association_id,
     )
-    _event(demand, DemandEvent.Kind.EVIDENCE, actor=actor, note=caption or evidence.get_kind_display())
+    _event(demand, DemandEvent.Kind.EVIDENCE, actor=actor, note=caption)
     return evidence
 
 

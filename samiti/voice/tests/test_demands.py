@@ -309,6 +309,8 @@ def test_merging_moves_endorsements_and_never_double_counts(world):
     other.refresh_from_db()
     assert (other.status, other.merged_into) == (Demand.Status.MERGED, keep)
     assert keep.endorsements.count() == 7  # a[0..4] once each, b[0..1]
+    merge = AuditEvent.objects.get(object_type="voice.demand", object_id=keep.pk, action="merge")
+    assert merge.changes["endorsements"] == [3, 7]
     assert service.endorsement_breakdown([keep]) == before
     assert service.endorsement_breakdown(Demand.objects.all()) == before
     with pytest.raises(VoiceError):
