@@ -1,3 +1,164 @@
-from ninja import Router
+"""Score cards in the API: cards in scope with their results over rounds, and recording a round's
+scores (a focus group's, a member's or the provider's) through the same services as the pages."""
 
-router = Router(tags=["scorecards"])
+import dataclasses
+from typing import Literal
+
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from samiti.core.models import Channel
+from samiti.registry import queries
+from samiti.registry.models import User
+from samiti.voice.errors import VoiceError
+from samiti.voice.models import ScoreCard, ScorerGroup
+from samiti.voice.services import scorecards as services
+from samiti.voice.services.scorecards import ScoreEntry
+
+router = Router(tags=["score cards"])
+
+ScorerCode = Literal[tuple(ScorerGroup.values)]
+
+
+def _user(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined]
+
+
+class ScoreCardOut(Schema):
+    id: int
+    title: str
+    service: str
+    scale: str
+    organisation: int
+    authority: int
+    rounds: int
+    indicators: int
+
+    @staticmethod
+    def resolve_organisation(card: ScoreCard) -> int:
+        return card.organisation_id
+
+    @staticmethod
+    def resolve_authority(card: ScoreCard) -> int:
+        return card.authority_id
+
+    @staticmethod
+    def resolve_rounds(card: ScoreCard) -> int:
+        return card.round_count
+
+    @staticmethod
+    def resolve_indicators(card: ScoreCard) -> int:
+        return card.indicator_count
+
+
+class RoundResultOut(Schema):
+    round: int = Field(description="The round's number.")
+    community: float | None = Field(description="Average of the community's scores.")
+    scores: int
+    women: float | None
+    men: float | None
+    provider: int | None = Field(description="The provider's own score.")
+    change: float | None = Field(description="Community average minus the previous round's.")
+
+
+class IndicatorOut(Schema):
+    id: int
+    position: int
+    text_en: str
+    text_bn: str
+    rounds: list[RoundResultOut]
+
+
+class ScoreCardDetailOut(ScoreCardOut):
+    lowest: int
+    highest: int
+    results: list[IndicatorOut]
+
+
+class ScoreIn(Schema):
+    indicator: int
+    value: int
+    reason: str = Field("", max_length=2000)
+    suggestion: str = Field("", max_length=500)
+
+
+class ScoresIn(Schema):
+    round: int = Field(description="The round's number on this card.")
+    scorer_group: ScorerCode | None = Field(None, description="A focus group's scores…")
+    member: int | None = Field(None, description="…or one member's.")
+    provider: bool = Field(False, description="True for the provider's self-scores.")
+    scores: list[ScoreIn] = Field(min_length=1)
+
+
+def _cards(user: User) -> QuerySet[ScoreCard]:
+    return services.score_cards_for(user).annotate(
+        round_count=Count("rounds", distinct=True), indicator_count=Count("indicators", distinct=True)
+    )
+
+
+def _detail(user: User, pk: int) -> ScoreCard:
+    card = _cards(user).select_related("organisation").filter(pk=pk).first()
+    if card is None:
+        raise Http404
+    card.results = [
+        {
+            "id": r.indicator.pk,
+            "position": r.indicator.position,
+            "text_en": r.indicator.text_en,
+            "text_bn": r.indicator.text_bn,
+            "rounds": [{**dataclasses.asdict(row), "round": row.number} for row in r.rounds],
+        }
+        for r in services.results(card)
+    ]
+    return card
+
+
+@router.get("/scorecards", response=list[ScoreCardOut])
+@paginate(PageNumberPagination, page_size=50, max_page_size=500)
+def list_score_cards(request: HttpRequest) -> QuerySet[ScoreCard]:
+    """Score cards run by organisations in the account's scope."""
+    return _cards(_user(request)).order_by("-created_at", "id")
+
+
+@router.get("/scorecards/{card_id}", response=ScoreCardDetailOut)
+def read_score_card(request: HttpRequest, card_id: int) -> ScoreCard:
+    """A score card with each indicator's results round by round."""
+    return _detail(_user(request), card_id)
+
+
+@router.post("/scorecards/{card_id}/scores", response=ScoreCardDetailOut)
+def record_scores(request: HttpRequest, card_id: int, payload: ScoresIn) -> ScoreCard:
+    """Record a round's scores: a focus group's or a member's, or the provider's own."""
+    user = _user(request)
+    card = services.score_card_or_404(user, card_id)
+    if not user.can_edit:
+        raise VoiceError(_("Your role may read records but not change them."), code="forbidden")
+    found = card.rounds.filter(number=payload.round).first()
+    if found is None:
+        raise VoiceError(_("This card has no such round."), field="round")
+    indicators = {i.pk: i for i in card.indicators.all()}
+    entries = []
+    for score in payload.scores:
+        if score.indicator not in indicators:
+            raise VoiceError(_("This indicator belongs to another score card."), field="indicator")
+        entries.append(ScoreEntry(indicators[score.indicator], score.value, score.reason, score.suggestion))
+    if payload.provider:
+        services.record_provider_scores(actor=user, round=found, scores=entries, channel=Channel.API)
+    else:
+        member = None
+        if payload.member is not None:
+            member = queries.members_for(user).filter(pk=payload.member).first()
+            if member is None:
+                raise VoiceError(_("Unknown member."), field="member")
+        services.record_scores(
+            actor=user,
+            round=found,
+            scores=entries,
+            scorer_group=payload.scorer_group or "",
+            member=member,
+            channel=Channel.API,
+        )
+    return _detail(user, card.pk)

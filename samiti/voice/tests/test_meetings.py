@@ -382,3 +382,82 @@ def test_the_actions_list_flags_overdue_actions_in_scope(leader_client):
     page = leader_client.get("/voice/actions/?show=overdue").content.decode()
     assert "Late letter" in page and "overdue" in page
     assert "Not ours" not in page
+
+
+# ----- API ---------------------------------------------------------------------------------------
+
+
+def bearer(user) -> dict[str, str]:
+    _token, key = registry.issue_api_token(user=user, name="test")
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_the_api_plans_a_meeting_records_attendance_and_reports_the_quorum(client):
+    group = testing.group()
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    members = [testing.member(group, sex=sex) for sex in "FFM"]
+    headers = bearer(leader)
+    created = client.post(
+        "/api/voice/meetings",
+        {
+            "organisation": group.pk,
+            "kind": "group",
+            "starts_at": "2026-03-01T10:00:00+06:00",
+            "agenda": ["Savings", "Canal"],
+        },
+        content_type="application/json",
+        headers=headers,
+    )
+    assert created.status_code == 201, created.content
+    meeting_id = created.json()["id"]
+    assert [a["title"] for a in created.json()["agenda"]] == ["Savings", "Canal"]
+    recorded = client.put(
+        f"/api/voice/meetings/{meeting_id}/attendance",
+        {
+            "members": [members[0].pk, members[1].pk],
+            "officials": [{"name": "Abdul Hamid", "post": "UP member"}],
+        },
+        content_type="application/json",
+        headers=headers,
+    )
+    body = recorded.json()
+    assert recorded.status_code == 200, body
+    assert (body["members_present"], body["officials_present"], body["status"]) == (2, 1, "held")
+    assert body["quorum"] == {
+        "applies": True,
+        "eligible": 3,
+        "present": 2,
+        "percent": 50,
+        "required": 2,
+        "met": True,
+    }
+    assert (body["attendance"]["women"], body["attendance"]["men"]) == (2, 0)
+    listed = client.get("/api/voice/meetings", headers=headers).json()
+    assert [(m["id"], m["members_present"]) for m in listed["items"]] == [(meeting_id, 2)]
+    assert AuditEvent.objects.filter(object_type="registry.meeting", channel="api").count() == 2
+
+
+def test_the_api_answers_404_for_a_meeting_out_of_scope_and_refuses_strangers_at_it(client):
+    group = testing.group()
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    headers = bearer(leader)
+    elsewhere = _meeting(testing.group())
+    assert client.get(f"/api/voice/meetings/{elsewhere.pk}", headers=headers).status_code == 404
+    response = client.put(
+        f"/api/voice/meetings/{elsewhere.pk}/attendance",
+        {"members": []},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.status_code == 404
+    mine = _meeting(group)
+    stranger = testing.member()
+    response = client.put(
+        f"/api/voice/meetings/{mine.pk}/attendance",
+        {"members": [stranger.pk]},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "members"
+    assert not mine.attendance.exists()

@@ -315,3 +315,31 @@ def test_a_card_of_another_organisation_is_not_found(leader_client):
     )
     assert response.status_code == 404
     assert "Extension" not in leader_client.get("/voice/scorecards/").content.decode()
+
+
+# ----- API ---------------------------------------------------------------------------------------
+
+
+def test_the_api_records_scores_and_reads_the_results_in_scope(client):
+    group = testing.group()
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    _token, key = registry.issue_api_token(user=leader, name="test")
+    headers = {"Authorization": f"Bearer {key}"}
+    card = _card(group)
+    visits = card.indicators.first()
+    _round(card, datetime.date(2025, 6, 1))
+    url = f"/api/voice/scorecards/{card.pk}/scores"
+    payload = {"round": 1, "scorer_group": "women", "scores": [{"indicator": visits.pk, "value": 3}]}
+    response = client.post(url, payload, content_type="application/json", headers=headers)
+    assert response.status_code == 200, response.content
+    first = response.json()["results"][0]["rounds"][0]
+    assert (first["round"], first["community"], first["women"]) == (1, 3.0, 3.0)
+    payload["scores"][0]["value"] = 7
+    refused = client.post(url, payload, content_type="application/json", headers=headers)
+    assert refused.status_code == 400 and refused.json()["field"] == "value"
+    assert [c["id"] for c in client.get("/api/voice/scorecards", headers=headers).json()["items"]] == [
+        card.pk
+    ]
+    theirs = _card(testing.group())
+    assert client.get(f"/api/voice/scorecards/{theirs.pk}", headers=headers).status_code == 404
+    assert Score.objects.get().value == 3
