@@ -85,7 +85,8 @@ class NominationForm(ServiceErrors, forms.Form):
 
     def __init__(self, *args, user: User, election: Election, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].choices = [(p.office, p.get_office_display()) for p in election.posts.all()]
+        posts = sorted(election.posts.all(), key=lambda p: p.order)
+        self.fields["office"].choices = [(p.office, p.get_office_display()) for p in posts]
         # Candidates are looked up in the leader's scope; the service checks membership itself.
         members = queries.members_for(user).filter(is_active=True)
         for name in ("member", "nominated_by", "seconded_by"):
@@ -122,7 +123,7 @@ class BallotForm(ServiceErrors, forms.Form):
         candidates = Candidate.objects.filter(
             election=election, option__isnull=False, status=Candidate.Status.STANDING
         ).select_related("member")
-        for post in election.posts.filter(poll__isnull=False):
+        for post in sorted(election.posts.filter(poll__isnull=False), key=lambda p: p.order):
             mine = candidates.filter(post=post).order_by("id")
             if post.seats == 1:
                 field = CandidateChoice(
