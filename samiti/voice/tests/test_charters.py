@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
@@ -328,7 +329,9 @@ def test_a_rejection_needs_reasons_and_a_referral_another_authority(world):
     assert not Commitment.objects.exists()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     due=st.dates(datetime.date(2026, 3, 10), datetime.date(2027, 12, 31)),
     today=st.dates(datetime.date(2026, 3, 10), datetime.date(2028, 12, 31)),
@@ -352,7 +355,8 @@ def world_once(world):
     return {"commitment": _commit(world, charter), "admin": testing.staff()}
 
 
-def test_follow_ups_close_a_commitment_as_fulfilled_partly_or_broken(world):
+def test_follow_ups_close_a_commitment_as_fulfilled_partly_or_broken(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     charter = _submitted(world)
     commitment = _commit(world, charter)
     follow = {"actor": None, "commitment": commitment, "today": datetime.date(2026, 8, 1)}
@@ -488,6 +492,8 @@ def test_a_leader_prepares_submits_and_records_a_commitment_through_the_pages(wo
         {"on": "2026-04-01", "note": "Work started", "outcome": ""},
     )
     assert response.status_code == 302 and commitment.follow_ups.count() == 1
+    page = client.get(reverse("voice:commitment_detail", args=[commitment.pk]))
+    assert "Work started" in page.text and "Re-dig the canal" in page.text
 
 
 def test_a_bad_submission_on_the_page_names_the_field_and_saves_nothing(world):
