@@ -15,6 +15,7 @@ from samiti.registry.models import CommitteeOffice, Meeting, Member, Role
 from samiti.voice.errors import VoiceError
 from samiti.voice.models import AgendaItem, Decision, FollowUpAction, Minutes
 from samiti.voice.services import meetings as services
+from samiti.voice.services.demands import raise_demand
 
 pytestmark = pytest.mark.django_db
 
@@ -212,6 +213,20 @@ def test_a_decision_needs_words_and_a_leader_cannot_decide_for_another_group():
     with pytest.raises(VoiceError) as error:
         services.record_decision(actor=leader, meeting=_meeting(other), text="Not ours")
     assert error.value.code == "forbidden"
+
+
+def test_a_decision_names_the_demand_it_concerns_only_when_the_recorder_may_see_it():
+    group, other = testing.group(), testing.group()
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    ours = raise_demand(actor=None, organisation=group, title="Culvert", category="roads")
+    theirs = raise_demand(actor=None, organisation=other, title="Canal", category="irrigation")
+    meeting = _meeting(group)
+    decision = services.record_decision(actor=leader, meeting=meeting, text="Adopt it", demand=ours)
+    assert list(ours.decisions.all()) == [decision]
+    with pytest.raises(VoiceError) as error:
+        services.record_decision(actor=leader, meeting=meeting, text="Adopt theirs", demand=theirs)
+    assert error.value.field == "demand"
+    assert Decision.objects.count() == 1
 
 
 # ----- follow-up actions -------------------------------------------------------------------------
@@ -461,3 +476,13 @@ def test_the_api_answers_404_for_a_meeting_out_of_scope_and_refuses_strangers_at
     assert response.status_code == 400
     assert response.json()["field"] == "members"
     assert not mine.attendance.exists()
+
+
+def test_the_meeting_page_in_bengali_prints_the_quorum_in_bengali_digits(leader_client):
+    group = leader_client.group
+    members = [testing.member(group) for _ in range(12)]
+    meeting = _meeting(group)
+    registry.record_attendance(actor=None, meeting=meeting, members=members[:7])
+    leader_client.post("/i18n/setlang/", {"language": "bn", "next": "/"})
+    page = leader_client.get(f"/voice/meetings/{meeting.pk}/").content.decode()
+    assert "১২" in page and "৭" in page  # twelve members, seven present
