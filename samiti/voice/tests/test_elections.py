@@ -556,3 +556,17 @@ def test_the_api_lists_overdue_committees(client, world):
             "term_ended_on": "2022-01-01",
         }
     ]
+
+
+def test_the_election_pages_render_in_bengali_with_bengali_digits(client, world):
+    election, c = _run_to_voting(world)
+    client.force_login(world["leader"])
+    client.post("/i18n/setlang/", {"language": "bn", "next": "/"})
+    detail = client.get(reverse("voice:election_detail", args=[election.pk])).content.decode()
+    assert 'lang="bn"' in detail and "২০২৬-০৩-০১" in detail
+    assert client.get(reverse("voice:election_ballot", args=[election.pk])).status_code == 200
+    _vote(world, election, "Amina", president=c["Dilip"], member=[c["Enamul"], c["Faruk"]])
+    services.declare_results(actor=world["leader"], election=election)
+    results = client.get(reverse("voice:election_results", args=[election.pk])).content.decode()
+    assert "২০২৯-০৩-০১" in results
+    assert client.get(reverse("voice:election_list")).status_code == 200
