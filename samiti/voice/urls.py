@@ -1,7 +1,8 @@
-from samiti.voice.views import charters, demands, elections, meetings, polls, scorecards
+from samiti.voice.views import charters, demands, elections, home, meetings, polls, scorecards
 
 app_name = "voice"
 urlpatterns = [
+    *home.urlpatterns,
     *demands.urlpatterns,
     *polls.urlpatterns,
     *elections.urlpatterns,
