@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from samiti.core.models import AuditEvent, Channel
@@ -312,3 +314,113 @@ def test_a_ranking_counted_by_instant_runoff_reports_its_rounds(group):
     result = polls.results(poll)
     assert result.rounds[0]["votes"] == {a.pk: 2, b.pk: 2, c.pk: 1} and result.rounds[0]["eliminated"] == c.pk
     assert result.winner_ids == [b.pk] and result.counts == {a.pk: 2, b.pk: 3}
+
+
+# ----- pages ---------------------------------------------------------------------------------------
+
+
+def _leader_client(group):
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    client = Client()
+    client.force_login(leader)
+    return leader, client
+
+
+def test_a_leader_runs_a_secret_poll_to_its_result_through_the_pages(group):
+    members = [testing.member(group) for _ in range(4)]
+    _leader, client = _leader_client(group)
+    response = client.post(
+        reverse("voice:poll_add"),
+        {"organisation": group.pk, "question": "Which road first?", "kind": "single",
+         "options": "School road\nMarket road\n", "secret": "on", "quorum_percent": "50"},
+    )  # fmt: skip
+    poll = Poll.objects.get()
+    assert response.status_code == 302 and poll.secret and poll.status == Poll.Status.DRAFT
+    client.post(reverse("voice:poll_detail", args=[poll.pk]), {"action": "open"})
+    school, market = _options(poll)
+    response = client.post(
+        reverse("voice:poll_detail", args=[poll.pk]),
+        {"action": "vote", "vote-member": members[0].code, "vote-option": market.pk},
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("voice:poll_detail", args=[poll.pk]),
+        {"action": "paper", "paper-members": f"{members[1].code}\n{members[2].code}",
+         "paper-count_1": "2", "paper-count_2": "1"},
+    )  # fmt: skip
+    assert "The counts add up to 3 but 2 members voted" in response.content.decode()
+    client.post(
+        reverse("voice:poll_detail", args=[poll.pk]),
+        {"action": "paper", "paper-members": f"{members[1].code}\n{members[2].code}",
+         "paper-count_1": "2", "paper-count_2": "0"},
+    )  # fmt: skip
+    hidden = client.get(reverse("voice:poll_results", args=[poll.pk]))
+    assert "shown once the poll closes" in hidden.content.decode()
+    client.post(reverse("voice:poll_detail", args=[poll.pk]), {"action": "close"})
+    page = client.get(reverse("voice:poll_results", args=[poll.pk])).content.decode()
+    assert "3 of 4 eligible members voted" in page and "Quorum met" in page
+    result = polls.results(Poll.objects.get())
+    assert result.counts == {school.pk: 2, market.pk: 1} and result.winner_ids == [school.pk]
+
+
+def test_the_ranking_results_page_states_its_rounds_and_its_tie_rule(group):
+    members = [testing.member(group) for _ in range(3)]
+    poll = _poll(group, Poll.Kind.RANKING, ["A", "B", "C"], counting="irv")
+    a, b, c = _options(poll)
+    for member, choice in zip(members, [[a], [b, a], [c, b]], strict=True):
+        polls.cast_vote(poll=poll, member=member, choice=choice, channel=Channel.WEB)
+    _leader, client = _leader_client(group)
+    page = client.get(reverse("voice:poll_results", args=[poll.pk])).content.decode()
+    assert "Rounds" in page and "the later option on the poll" in page
+
+
+def test_a_poll_of_another_group_is_not_found(group):
+    poll = _poll(testing.group())
+    _leader, client = _leader_client(group)
+    assert client.get(reverse("voice:poll_detail", args=[poll.pk])).status_code == 404
+    assert client.get(reverse("voice:poll_results", args=[poll.pk])).status_code == 404
+
+
+def test_the_poll_list_reads_a_fixed_number_of_queries(group, django_assert_max_num_queries):
+    for n in range(12):
+        _poll(group, open_it=n % 2 == 0)
+    _leader, client = _leader_client(group)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("voice:poll_list"))
+    assert response.content.decode().count("Dig a new canal?") == 12
+
+
+# ----- API ------------------------------------------------------------------------------------------
+
+
+def _bearer(user):
+    _token, key = registry_services.issue_api_token(user=user, name="test")
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_the_api_casts_a_vote_once_and_hides_a_secret_count_until_close(group):
+    member, stranger = testing.member(group), testing.member()
+    poll = _poll(group, Poll.Kind.APPROVAL, ["Canal", "Road", "Bridge"], secret=True)
+    canal, road, _bridge = _options(poll)
+    leader, client = _leader_client(group)
+    headers = _bearer(leader)
+    url = f"/api/voice/polls/{poll.pk}/votes"
+    listed = client.get("/api/voice/polls", headers=headers).json()
+    assert [p["id"] for p in listed["items"]] == [poll.pk]
+    assert client.get(f"/api/voice/polls/{poll.pk}", headers=headers).json()["eligible"] == 1
+    vote = {"member": member.pk, "choice": [canal.pk, road.pk]}
+    ok = client.post(url, vote, content_type="application/json", headers=headers)
+    assert ok.status_code == 201
+    again = client.post(url, vote, content_type="application/json", headers=headers)
+    assert again.status_code == 400 and again.json()["code"] == "already_voted"
+    outside = client.post(url, {"member": stranger.pk, "choice": canal.pk}, content_type="application/json",
+                          headers=headers)  # fmt: skip
+    assert outside.status_code == 404
+    hidden = client.get(f"/api/voice/polls/{poll.pk}/results", headers=headers)
+    assert hidden.status_code == 400 and hidden.json()["code"] == "hidden"
+    polls.close_poll(actor=None, poll=poll)
+    body = client.get(f"/api/voice/polls/{poll.pk}/results", headers=headers).json()
+    assert body["counts"] == {str(canal.pk): 1, str(road.pk): 1, str(_bridge.pk): 0}
+    assert body["turnout"] == 1 and body["turnout_by_disability"] is None  # a group leader sees no detail
+    event = AuditEvent.objects.filter(object_type="voice.poll", channel=Channel.API).get()
+    assert event.changes == {"ballots": [None, 1]} and event.actor == leader
