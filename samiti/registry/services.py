@@ -841,6 +841,7 @@ def assign_office(
     office: str,
     started_on: datetime.date,
     ended_on: datetime.date | None = None,
+    channel: str = Channel.WEB,
 ) -> CommitteeOffice:
     """Seat a member on an organisation's committee; a single-holder office passes on."""
     _check_scope(actor, organisation)
@@ -862,9 +863,49 @@ def assign_office(
         action=AuditEvent.Action.CREATE,
         obj=seat,
         changes={"office": [None, office], "member": [None, member.code]},
+        channel=channel,
         association_id=_association_of(organisation),
     )
     return seat
+
+
+@transaction.atomic
+def end_offices(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    offices: Iterable[str],
+    on: datetime.date,
+    channel: str = Channel.WEB,
+    note: str = "",
+) -> int:
+    """End on `on` the seats of `offices` still running then (open, or ending later); return how many.
+
+    An election ends the old committee this way: seats from a previous election carry their
+    term's end, which `assign_office` does not pass on.
+    """
+    _check_scope(actor, organisation)
+    running = CommitteeOffice.objects.select_for_update().filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on),
+        organisation=organisation,
+        office__in=list(offices),
+        started_on__lt=on,
+    )
+    seats = list(running.select_related("member"))
+    for seat in seats:
+        before = seat.ended_on
+        seat.ended_on = on
+        seat.save(update_fields=["ended_on"])
+        audit.record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=seat,
+            changes={"ended_on": [before.isoformat() if before else None, on.isoformat()]},
+            channel=channel,
+            association_id=_association_of(organisation),
+            note=note,
+        )
+    return len(seats)
 
 
 BY_LAWS_FIELDS = [

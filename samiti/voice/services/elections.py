@@ -598,7 +598,14 @@ def declare_results(*, actor: User | None, election: Election, channel: str = Ch
         c.by_quota = c.pk in allocation.by_quota
         c.gave_way = c.pk in allocation.gave_way
     Candidate.objects.bulk_update(candidates, ["votes", "elected", "by_quota", "gave_way"])
-    _end_offices(actor=actor, election=election, offices=[p.office for p in posts], channel=channel)
+    registry_services.end_offices(
+        actor=actor,
+        organisation=election.organisation,
+        offices=[p.office for p in posts],
+        on=election.held_on,
+        channel=channel,
+        note=f"election {election.pk}",
+    )
     ends = term_end(election)
     for c in sorted(
         (c for c in candidates if c.elected), key=lambda c: (Post(office=office_of[c.post_id]).order, c.pk)
@@ -610,6 +617,7 @@ def declare_results(*, actor: User | None, election: Election, channel: str = Ch
             office=office_of[c.post_id],
             started_on=election.held_on,
             ended_on=ends,
+            channel=channel,
         )
     election.status = Election.Status.DECLARED
     election.declared_at = timezone.now()
@@ -632,34 +640,6 @@ def declare_results(*, actor: User | None, election: Election, channel: str = Ch
         note="" if allocation.quota_met else f"women's quota short by {allocation.shortfall}",
     )
     return election
-
-
-def _end_offices(*, actor: User | None, election: Election, offices: list[str], channel: str) -> None:
-    """End, on the election date, the running offices the election fills.
-
-    The registry's `assign_office` passes on only offices without an end date; offices from a
-    previous election carry one (their term's end), so an early election ends them here.
-    """
-    running = CommitteeOffice.objects.select_for_update().filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gt=election.held_on),
-        organisation=election.organisation,
-        office__in=offices,
-        started_on__lt=election.held_on,
-    )
-    association_id = _association_of(election.organisation)
-    for seat in running.select_related("member"):
-        before = seat.ended_on
-        seat.ended_on = election.held_on
-        seat.save(update_fields=["ended_on"])
-        audit.record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=seat,
-            changes={"ended_on": [before.isoformat() if before else None, seat.ended_on.isoformat()]},
-            channel=channel,
-            association_id=association_id,
-            note=f"election {election.pk}",
-        )
 
 
 @transaction.atomic
