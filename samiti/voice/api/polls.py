@@ -8,7 +8,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from samiti.core.models import Channel
@@ -123,7 +123,7 @@ def cast_vote(request: HttpRequest, poll_id: int, payload: VoteIn):
         raise VoiceError(_("That is not an option of this poll."), code="invalid", field="choice")
     choice = [by_id[i] for i in ids]
     service.cast_vote(poll=poll, member=member, choice=choice, channel=Channel.API, actor=user)
-    return 201, {"poll": poll.pk, "member": member.pk, "voted": True}
+    return Status(201, {"poll": poll.pk, "member": member.pk, "voted": True})
 
 
 class TurnoutOut(Schema):

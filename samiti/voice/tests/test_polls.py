@@ -363,6 +363,28 @@ def test_a_leader_runs_a_secret_poll_to_its_result_through_the_pages(group):
     assert result.counts == {school.pk: 2, market.pk: 1} and result.winner_ids == [school.pk]
 
 
+def test_a_show_of_hands_counts_everyone_present_at_the_poll_s_meeting(group):
+    present = [testing.member(group) for _ in range(3)]
+    absent = testing.member(group)
+    meeting = registry_services.plan_meeting(actor=None, organisation=group, starts_at=timezone.now())
+    registry_services.record_attendance(actor=None, meeting=meeting, members=present)
+    poll = _poll(group, meeting=meeting)
+    _leader, client = _leader_client(group)
+    page = client.get(reverse("voice:poll_detail", args=[poll.pk])).content.decode()
+    assert "Count a show of hands" in page and "Everyone present at the meeting" in page
+    response = client.post(
+        reverse("voice:poll_detail", args=[poll.pk]),
+        {"action": "hands", "hands-present": "on", "hands-count_1": "2", "hands-count_2": "1"},
+    )
+    assert response.status_code == 302
+    assert set(Voter.objects.filter(poll=poll, voted=True).values_list("member_id", flat=True)) == {
+        m.pk for m in present
+    }
+    assert not Voter.objects.get(poll=poll, member=absent).voted
+    event = AuditEvent.objects.get(object_type="voice.poll", note="show of hands")
+    assert event.changes["members"] == [None, sorted(m.code for m in present)]  # an open poll names them
+
+
 def test_the_ranking_results_page_states_its_rounds_and_its_tie_rule(group):
     members = [testing.member(group) for _ in range(3)]
     poll = _poll(group, Poll.Kind.RANKING, ["A", "B", "C"], counting="irv")
