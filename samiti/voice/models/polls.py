@@ -10,6 +10,13 @@ Secrecy (DESIGN rule 4) is a property of the tables, not of the pages:
   id or position could be matched with the register.
 - `Vote` exists only for open polls, where who voted for what is recorded on purpose.
 
+A secret vote writes every count of its poll (+1 for the choice, +0 for the rest), so that on
+PostgreSQL the rows' transaction ids (xmin) do not point from the last voter to their choice.
+What the tables cannot hide is what an observer sees while ballots arrive: snapshots taken
+between two ballots, the write-ahead log before a checkpoint, or a log of SQL statements show
+which count moved. Statement logging must stay off for these tables, and a secret poll's count
+is shown only once it closes.
+
 A choice is written as a key over the options' positions: "2" (yes/no, single choice), "1,3"
 (approval: the approved options, ascending) or "3>1>2" (ranking: most preferred first; a partial
 ranking leaves the rest unranked).

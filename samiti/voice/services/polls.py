@@ -390,6 +390,10 @@ _REGISTER_SQL = (
     f"UPDATE {Voter._meta.db_table} SET voted = %s WHERE poll_id = %s AND member_id = %s AND voted = %s "  # noqa: S608
     f"AND EXISTS (SELECT 1 FROM {Poll._meta.db_table} WHERE id = %s AND status = %s)"
 )
+_SECRET_BOX_SQL = (
+    f"UPDATE {BallotBox._meta.db_table} SET count = count + CASE WHEN choice = %s THEN 1 ELSE 0 END "  # noqa: S608
+    "WHERE poll_id = %s"
+)
 _BOX_SQL = f"UPDATE {BallotBox._meta.db_table} SET count = count + %s WHERE poll_id = %s AND choice = %s"  # noqa: S608
 
 
@@ -409,9 +413,12 @@ def cast_vote(*, poll: Poll, member: Member, choice: Choice, channel: str, actor
         if cursor.rowcount != 1:
             raise _explain_refusal(poll, [member.pk])
         if poll.secret:
-            cursor.execute(_BOX_SQL, [1, poll.pk, key])
-            if cursor.rowcount != 1:
-                raise VoiceError(_("That is not an option of this poll."), code="invalid", field="choice")
+            # Every row of the poll's box is written, the chosen one +1 and the others +0: on
+            # PostgreSQL each row then carries the same transaction id (xmin), so the last voter's
+            # register row cannot be matched with the one count that changed.
+            cursor.execute(_SECRET_BOX_SQL, [key, poll.pk])
+            if cursor.rowcount == 0:
+                raise VoiceError(_("This poll has no ballot box."), code="invalid", field="choice")
     if poll.secret:
         # Neither the member nor the choice: only that the poll received a ballot, through which
         # channel, recorded by whom. One plain INSERT (record_many): a ballot is the hot path.
