@@ -27,6 +27,7 @@ run: $(RUNTIME_STAMP)
 	$(DEV_ENV) $(MANAGE) migrate --noinput
 	$(DEV_ENV) $(MANAGE) load_areas
 	$(DEV_ENV) $(MANAGE) demo
+	$(DEV_ENV) $(MANAGE) demo_voice
 	@echo
 	@echo "Samiti runs on http://127.0.0.1:8000 - log in with one of the demo accounts above. Ctrl-C stops it."
 	@echo
