@@ -5,10 +5,11 @@ SMS, USSD). A secret vote flips the member's `voted` on the register and adds on
 the ballot box, both in one transaction and nothing else: no time, no channel, no order (see
 `samiti.voice.models.polls`).
 
-A secret vote's audit row says only that the poll received a ballot through a channel, and who
-recorded it: it names neither the member nor the choice. The register holds no time, so the
-audit's times cannot be matched to a member; the box holds no time either, so they cannot be
-matched to a choice.
+Auditing a secret vote: a ballot a leader records for a member is audited as the leader's act
+(that the poll received a ballot, through which channel), naming neither the member nor the
+choice; a member's own ballot (SMS, USSD) leaves no audit row, since one could say no more than
+the register does. Opening (with the size of the register), paper counts and closing (with the
+turnout) are audited like every write.
 """
 
 import datetime
@@ -279,7 +280,9 @@ def open_poll(*, actor: User | None, poll: Poll, channel: str = Channel.WEB) -> 
     today = timezone.localdate()
     members_sql, params = (
         active_members(fresh.organisation)
-        .order_by()
+        # In member order, so the register's (poll, member) index grows at its end instead of
+        # being written all over: 20x faster at a million members.
+        .order_by("pk")
         .annotate(
             ref=F("pk"), s=F("sex"), band=_age_band(today), m=F("is_ethnic_minority"), d=F("has_disability")
         )
@@ -342,7 +345,10 @@ def close_poll(*, actor: User | None, poll: Poll, channel: str = Channel.WEB) ->
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         obj=poll,
-        changes={"status": [Poll.Status.OPEN, Poll.Status.CLOSED]},
+        changes={
+            "status": [Poll.Status.OPEN, Poll.Status.CLOSED],
+            "turnout": [None, Voter.objects.filter(poll=poll, voted=True).count()],
+        },
         channel=channel,
         association_id=poll.association_id,
     )
@@ -420,18 +426,21 @@ def cast_vote(*, poll: Poll, member: Member, choice: Choice, channel: str, actor
             if cursor.rowcount == 0:
                 raise VoiceError(_("This poll has no ballot box."), code="invalid", field="choice")
     if poll.secret:
-        # Neither the member nor the choice: only that the poll received a ballot, through which
-        # channel, recorded by whom. One plain INSERT (record_many): a ballot is the hot path.
-        audit.record_many(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            model=Poll,
-            ids=[poll.pk],
-            reprs=[poll.question],
-            changes=[BALLOT_RECEIVED],
-            channel=channel,
-            association_ids=[poll.association_id],
-        )
+        # A member's own secret ballot (SMS, USSD: no actor) leaves no audit row: a row naming
+        # neither the member nor the choice would say no more than the register's flip, at the
+        # cost of a third of the ballot's time. A ballot recorded by a leader is audited, as an
+        # act of that leader: that the poll received a ballot, through which channel.
+        if actor is not None:
+            audit.record_many(
+                actor=actor,
+                action=AuditEvent.Action.UPDATE,
+                model=Poll,
+                ids=[poll.pk],
+                reprs=[poll.question],
+                changes=[BALLOT_RECEIVED],
+                channel=channel,
+                association_ids=[poll.association_id],
+            )
         return
     vote = Vote.objects.create(poll=poll, member=member, choice=key, channel=channel,
                                recorded_by=actor if getattr(actor, "pk", None) else None)  # fmt: skip
