@@ -28,7 +28,32 @@ from samiti.registry import services as registry
 from samiti.registry.demo_names import FEDERATION_CODES
 from samiti.registry.models import Area, Authority, Meeting, Member, Official, Organisation
 from samiti.registry.queries import active_members
-from samiti.voice.models import Charter, Demand, DemandCategory, ScoreCard, ScorerGroup
+from samiti.voice.demo_data import (
+    AGRICULTURE_OFFICE,
+    AGRICULTURE_OFFICE_POSTS,
+    ANSWERS,
+    CHARTER,
+    COMMITTEE_MEETING,
+    DISTRICT_ADMINISTRATION,
+    DISTRICT_ADMINISTRATION_POSTS,
+    ELECTION_MEETING,
+    FOLLOW_UPS,
+    GENERAL_ASSEMBLY,
+    GROUP_MEETING,
+    INDICATORS,
+    OTHER_DEMANDS,
+    PADDY,
+    RANKING_QUESTION,
+    SCORE_CARD,
+    SOCIAL_SERVICES_OFFICE,
+    SOCIAL_SERVICES_OFFICE_POSTS,
+    UNION_PARISHAD,
+    UNION_PARISHAD_POSTS,
+    UP_DEMANDS,
+    YES_NO_QUESTION,
+    DemandSpec,
+)
+from samiti.voice.models import Charter, Demand, ScoreCard, ScorerGroup
 from samiti.voice.models.charters import FollowUp, Response
 from samiti.voice.models.elections import Candidate
 from samiti.voice.models.polls import Poll
@@ -42,129 +67,6 @@ SYSTEM = Channel.SYSTEM
 PER_FEDERATION = {"GAI-FED": 2}
 OTHER_FEDERATIONS = 1  # associations taken in each of the other federations
 THRESHOLD = 8  # endorsements at which the associations take a group's demand up
-
-
-@dataclass(frozen=True)
-class DemandSpec:
-    key: str
-    category: str
-    authority: str  # "up", "uao", "usso" or "dc"
-    title: str
-    description: str
-
-
-# {village} is the group's village (in Bengali, or in English in an English title).
-UP_DEMANDS = [
-    DemandSpec(
-        "canal",
-        DemandCategory.IRRIGATION,
-        "up",
-        "{village} খাল পুনঃখনন করে বোরো মৌসুমে সেচের পানি নিশ্চিত করা",
-        "খাল ভরাট হয়ে যাওয়ায় বোরো মৌসুমে সেচের পানি পাওয়া যায় না। প্রায় দুই কিলোমিটার খাল পুনঃখনন দরকার; বর্ষায় জলাবদ্ধতাও কমবে।",
-    ),
-    DemandSpec(
-        "road",
-        DemandCategory.ROADS,
-        "up",
-        "{village} থেকে হাট পর্যন্ত ইউনিয়ন সড়ক মেরামত",
-        "বর্ষায় রাস্তা কাদায় ডুবে যায়, ভ্যানে ধান ও সবজি হাটে নেওয়া যায় না; অসুস্থ মানুষকেও কাঁধে করে নিতে হয়।",
-    ),
-    DemandSpec(
-        "vgf",
-        DemandCategory.SAFETY_NETS,
-        "up",
-        "ভিজিএফ কার্ডের তালিকা প্রকাশ ও ওয়ার্ড সভায় যাচাই",
-        "প্রকৃত দুস্থ পরিবার তালিকা থেকে বাদ পড়েছে, আবার সচ্ছল পরিবার কার্ড পেয়েছে। তালিকা "
-        "ইউনিয়ন পরিষদের নোটিশ বোর্ডে টাঙানো হোক এবং ওয়ার্ড সভায় যাচাই করা হোক।",
-    ),
-    DemandSpec(
-        "tubewell",
-        DemandCategory.IRRIGATION,
-        "up",
-        "{village} পাড়ায় একটি গভীর নলকূপ স্থাপন",
-        "পাড়ার চল্লিশটি পরিবার একটি নলকূপের পানি খায়; শুকনো মৌসুমে পানি ওঠে না, নারীদের দূর থেকে পানি আনতে হয়।",
-    ),
-]
-OTHER_DEMANDS = [
-    DemandSpec(
-        "saao",
-        DemandCategory.EXTENSION,
-        "uao",
-        "উপ-সহকারী কৃষি কর্মকর্তার (SAAO) মাসে দুইবার মাঠ পরিদর্শন",
-        "ব্লকের SAAO গত আমন মৌসুমে একবারও গ্রামে আসেননি; মাজরা পোকার আক্রমণে কোনো পরামর্শ পাওয়া যায়নি।",
-    ),
-    DemandSpec(
-        "fertiliser",
-        DemandCategory.INPUTS,
-        "uao",
-        "ডিলারের কাছে সরকারি দামে ইউরিয়া ও টিএসপি সার",
-        "ডিলার বস্তাপ্রতি দেড়শো টাকা বেশি নেয় এবং রসিদ দেয় না। উপজেলা কৃষি অফিস ডিলারের দাম তদারকি করুক।",
-    ),
-    DemandSpec(
-        "allowance",
-        DemandCategory.SAFETY_NETS,
-        "usso",
-        "Widow and old-age allowance for the eligible women of the group",
-        "Eleven women of the group are eligible and have applied twice; none is on the list yet.",
-    ),
-    DemandSpec(
-        "wages",
-        DemandCategory.WAGES,
-        "up",
-        "Equal daily wage for women in the 40-day employment programme (EGPP)",
-        "Women workers were paid 300 taka a day against 400 for men for the same earthwork.",
-    ),
-    DemandSpec(
-        "shelter",
-        DemandCategory.DISASTER,
-        "up",
-        "বন্যা আশ্রয়কেন্দ্র সংস্কার ও নারীদের জন্য আলাদা টয়লেট",
-        "গত বন্যায় আশ্রয়কেন্দ্রের ছাদ চুইয়ে পানি পড়েছে; নারী ও কিশোরীদের জন্য আলাদা টয়লেট নেই।",
-    ),
-    DemandSpec(
-        "soil",
-        DemandCategory.EXTENSION,
-        "uao",
-        "Soil testing camp and a demonstration plot in {village}",
-        "Members use fertiliser by guesswork; a soil test and a demonstration plot would show the doses.",
-    ),
-    DemandSpec(
-        "khas",
-        DemandCategory.LAND,
-        "dc",
-        "খাস জমি ভূমিহীন কৃষক পরিবারকে বন্দোবস্ত",
-        "চরের খাস জমি প্রভাবশালীরা দখল করে রেখেছে; ভূমিহীন সদস্য পরিবারগুলোকে বন্দোবস্ত দেওয়া হোক।",
-    ),
-    DemandSpec(
-        "clinic",
-        DemandCategory.HEALTH,
-        "up",
-        "কমিউনিটি ক্লিনিকে নিয়মিত স্বাস্থ্যকর্মী ও ওষুধ",
-        "ক্লিনিক সপ্তাহে দুই দিন খোলে, ওষুধ প্রায়ই থাকে না; গর্ভবতী নারীদের উপজেলায় যেতে হয়।",
-    ),
-]
-PADDY = DemandSpec(
-    "paddy",
-    DemandCategory.MARKETS,
-    "dc",
-    "সরকারি ক্রয়কেন্দ্রে কৃষকের কাছ থেকে ন্যায্য দামে সরাসরি ধান কেনা",
-    "ফড়িয়ারা মণপ্রতি দুই-তিনশো টাকা কম দেয়। ক্রয়কেন্দ্রে কৃষকের তালিকা লটারিতে স্বচ্ছভাবে করা "
-    "হোক এবং ক্ষুদ্র কৃষকের ধান আগে কেনা হোক।",
-)
-# What the Union Parishad answered to each demand of the charter.
-ANSWERS = {
-    "vgf": ("committed", "তালিকা নোটিশ বোর্ডে টাঙানো ও প্রতিটি ওয়ার্ড সভায় যাচাই", 0),
-    "canal": ("committed", "কর্মসৃজন কর্মসূচিতে দেড় কিলোমিটার খাল পুনঃখনন", 45_000_000),
-    "tubewell": ("committed", "এডিপি বরাদ্দ থেকে পাড়ায় একটি গভীর নলকূপ", 8_500_000),
-    "road": ("rejected", "সড়কটি এলজিইডির তালিকাভুক্ত; ইউনিয়ন পরিষদের এ বছরের বাজেটে বরাদ্দ নেই।", 0),
-}
-INDICATORS = [
-    ("The SAAO visits our village at least twice a month", "SAAO মাসে অন্তত দুইবার গ্রামে আসেন"),
-    ("Advice on pests and diseases comes in time", "পোকা ও রোগের পরামর্শ সময়মতো পাওয়া যায়"),
-    ("Women farmers are invited to trainings", "নারী কৃষকদের প্রশিক্ষণে ডাকা হয়"),
-    ("Subsidised seed and fertiliser reach small farmers", "ভর্তুকির বীজ ও সার ক্ষুদ্র কৃষকের কাছে পৌঁছায়"),
-    ("The agriculture office answers our questions", "কৃষি অফিস আমাদের প্রশ্নের উত্তর দেয়"),
-]
 
 
 @dataclass
@@ -192,6 +94,11 @@ class Counts:
 
     def add(self, key: str, n: int = 1) -> None:
         self.values[key] += n
+
+
+def named(template: tuple[str, str], area: Area) -> tuple[str, str]:
+    """An authority's (English, Bengali) name: the template filled with the area's names."""
+    return template[0].format(area.name_en), template[1].format(area.name_bn)
 
 
 class Builder:
@@ -256,43 +163,31 @@ class Builder:
                 f"UP-{union.code}",
                 Authority.Kind.UNION_PARISHAD,
                 union,
-                (f"{union.name_en} Union Parishad", f"{union.name_bn} ইউনিয়ন পরিষদ"),
-                [
-                    ("Chairman", "M"),
-                    ("Member, ward 1", "M"),
-                    ("Member, ward 2", "M"),
-                    ("Member, reserved seat (wards 1-3)", "F"),
-                    ("Secretary", "M"),
-                ],
+                named(UNION_PARISHAD, union),
+                UNION_PARISHAD_POSTS,
             )
         for upazila in upazilas.values():
             self.authority(
                 f"UAO-{upazila.code}",
                 Authority.Kind.AGRICULTURE_OFFICE,
                 upazila,
-                (f"Upazila Agriculture Office, {upazila.name_en}", f"উপজেলা কৃষি অফিস, {upazila.name_bn}"),
-                [("Sub-Assistant Agriculture Officer (SAAO)", "M"), ("Upazila Agriculture Officer", "M")],
+                named(AGRICULTURE_OFFICE, upazila),
+                AGRICULTURE_OFFICE_POSTS,
             )
             self.authority(
                 f"USSO-{upazila.code}",
                 Authority.Kind.SOCIAL_SERVICES_OFFICE,
                 upazila,
-                (
-                    f"Upazila Social Services Office, {upazila.name_en}",
-                    f"উপজেলা সমাজসেবা অফিস, {upazila.name_bn}",
-                ),
-                [("Upazila Social Services Officer", "F")],
+                named(SOCIAL_SERVICES_OFFICE, upazila),
+                SOCIAL_SERVICES_OFFICE_POSTS,
             )
         for district in districts.values():
             self.authority(
                 f"DC-{district.code}",
                 Authority.Kind.DISTRICT_ADMINISTRATION,
                 district,
-                (
-                    f"Deputy Commissioner's Office, {district.name_en}",
-                    f"জেলা প্রশাসকের কার্যালয়, {district.name_bn}",
-                ),
-                [("Deputy Commissioner", "M")],
+                named(DISTRICT_ADMINISTRATION, district),
+                DISTRICT_ADMINISTRATION_POSTS,
             )
 
     def provider(self, association: Organisation, which: str) -> Authority:
@@ -388,9 +283,9 @@ class Builder:
                 organisation=group,
                 kind=Meeting.Kind.GROUP,
                 starts_at=self.at(days_ago),
-                title="মাসিক দলীয় সভা",
-                place=f"{group.area.name_bn} উঠান",
-                agenda=["সঞ্চয় জমা ও হাজিরা", f"দাবি: {demand.title}"[:300], "বিবিধ"],
+                title=GROUP_MEETING["title"],
+                place=GROUP_MEETING["place"].format(village=group.area.name_bn),
+                agenda=[item.format(demand=demand.title)[:300] for item in GROUP_MEETING["agenda"]],
                 channel=SYSTEM,
             )
             present = self.sample(people, round(len(people) * rng.uniform(0.6, 0.85)), 1.3)
@@ -398,14 +293,13 @@ class Builder:
             meetings.record_minutes(
                 actor=None,
                 meeting=meeting,
-                text=f"{len(present)} জন সদস্য উপস্থিত ছিলেন। সদস্যরা দাবিটি নিয়ে আলোচনা করে সর্বসম্মতভাবে "
-                "গ্রহণ করেন এবং সমিতিতে পাঠানোর সিদ্ধান্ত নেন।",
+                text=GROUP_MEETING["minutes"].format(present=len(present)),
                 channel=SYSTEM,
             )
             decision = meetings.record_decision(
                 actor=None,
                 meeting=meeting,
-                text="দাবিটি দলের দাবি হিসেবে গৃহীত হলো; স্বাক্ষর সংগ্রহ করে সমিতিতে পাঠানো হবে।",
+                text=GROUP_MEETING["decision"],
                 demand=demand,
                 channel=SYSTEM,
             )
@@ -413,7 +307,7 @@ class Builder:
             action = meetings.add_action(
                 actor=None,
                 meeting=meeting,
-                what="পাড়ার বাকি পরিবারগুলোর স্বাক্ষর ও ছবি সংগ্রহ",
+                what=GROUP_MEETING["action"],
                 owner_member=rng.choice(present),
                 due_on=self.day(days_ago - 14),
                 decision=decision,
@@ -434,14 +328,9 @@ class Builder:
             organisation=association,
             kind=Meeting.Kind.GENERAL_ASSEMBLY,
             starts_at=self.at(110, 11),
-            title="বার্ষিক সাধারণ সভা",
-            place="ইউনিয়ন পরিষদ মিলনায়তন",
-            agenda=[
-                "দলগুলোর দাবি উপস্থাপন",
-                f"গঠনতন্ত্র: {THRESHOLD}টি সমর্থনে দাবি গ্রহণ",
-                "দাবির অগ্রাধিকার নির্ধারণ (গোপন ভোট)",
-                "ইউনিয়ন পরিষদে দাবিনামা পেশ",
-            ],
+            title=GENERAL_ASSEMBLY["title"],
+            place=GENERAL_ASSEMBLY["place"],
+            agenda=[item.format(threshold=THRESHOLD) for item in GENERAL_ASSEMBLY["agenda"]],
             channel=SYSTEM,
         )
         present = self.sample(members, round(len(members) * rng.uniform(0.35, 0.5)), 1.3)
@@ -450,35 +339,34 @@ class Builder:
         meetings.record_minutes(
             actor=None,
             meeting=meeting,
-            text=f"{len(present)} জন সদস্য উপস্থিত। দলগুলো থেকে আসা {len(adopted)}টি দাবি উপস্থাপন করা হয়। "
-            "সভা দাবিনামা ইউনিয়ন পরিষদের উন্মুক্ত বাজেট সভায় পেশ করার সিদ্ধান্ত নেয়।",
+            text=GENERAL_ASSEMBLY["minutes"].format(present=len(present), adopted=len(adopted)),
             channel=SYSTEM,
         )
         meetings.record_minutes(
             actor=None,
             meeting=meeting,
             agenda_item=items[1],
-            text="সদস্যরা প্রস্তাব করেন, সমিতির সদস্যদের অন্তত আটজনের সমর্থন পেলে দলের দাবি সমিতি গ্রহণ করবে।",
+            text=GENERAL_ASSEMBLY["by_laws_minutes"],
             channel=SYSTEM,
         )
         meetings.record_decision(
             actor=None,
             meeting=meeting,
             agenda_item=items[1],
-            text=f"গঠনতন্ত্র সংশোধন: কোনো দলের দাবি {THRESHOLD}টি সমর্থন পেলে সমিতি তা গ্রহণ করবে।",
+            text=GENERAL_ASSEMBLY["by_laws_decision"].format(threshold=THRESHOLD),
             channel=SYSTEM,
         )
         decision = meetings.record_decision(
             actor=None,
             meeting=meeting,
             agenda_item=items[3],
-            text="সমিতির সম্পাদক উন্মুক্ত বাজেট সভায় চেয়ারম্যানের কাছে দাবিনামা পেশ করবেন।",
+            text=GENERAL_ASSEMBLY["charter_decision"],
             channel=SYSTEM,
         )
         done = meetings.add_action(
             actor=None,
             meeting=meeting,
-            what="দাবিনামা চূড়ান্ত করে ইউনিয়ন পরিষদে পেশ",
+            what=GENERAL_ASSEMBLY["actions"][0],
             owner_member=present[0],
             due_on=self.day(95),
             decision=decision,
@@ -488,7 +376,7 @@ class Builder:
         meetings.add_action(
             actor=None,
             meeting=meeting,
-            what="উপজেলা কৃষি অফিস থেকে SAAO-র মাঠ পরিদর্শনের সূচি সংগ্রহ",
+            what=GENERAL_ASSEMBLY["actions"][1],
             owner_member=present[1],
             due_on=self.day(60),
             channel=SYSTEM,
@@ -496,8 +384,8 @@ class Builder:
         meetings.add_action(
             actor=None,
             meeting=meeting,
-            what="ইউনিয়ন পরিষদের নোটিশ বোর্ডে ভিজিএফ তালিকা যাচাই",
-            owner_name="ওয়ার্ড সদস্য (সংরক্ষিত আসন)",
+            what=GENERAL_ASSEMBLY["actions"][2],
+            owner_name=GENERAL_ASSEMBLY["ward_member"],
             due_on=self.day(-10),
             channel=SYSTEM,
         )
@@ -541,7 +429,7 @@ class Builder:
         poll = polls.create_poll(
             actor=None,
             organisation=association,
-            question="ইউনিয়ন পরিষদের কাছে কোন দাবি আগে তুলব? পছন্দের ক্রমে সাজান।",
+            question=RANKING_QUESTION,
             kind=Poll.Kind.RANKING,
             options=taken,
             secret=True,
@@ -573,7 +461,7 @@ class Builder:
         poll = polls.create_poll(
             actor=None,
             organisation=association,
-            question="আগামী মাসের ইউনিয়ন পরিষদের উন্মুক্ত বাজেট সভায় সমিতি কি দলবদ্ধভাবে অংশ নেবে?",
+            question=YES_NO_QUESTION,
             kind=Poll.Kind.YES_NO,
             closes_at=timezone.now() + datetime.timedelta(days=12),
             channel=SYSTEM,
@@ -600,8 +488,8 @@ class Builder:
             organisation=association,
             kind=Meeting.Kind.OPEN_BUDGET,
             starts_at=self.at(95, 10),
-            title=f"{council.name_bn}: উন্মুক্ত বাজেট সভা",
-            place="ইউনিয়ন পরিষদ চত্বর",
+            title=CHARTER["meeting_title"].format(council=council.name_bn),
+            place=CHARTER["meeting_place"],
             authority=council,
             channel=SYSTEM,
         )
@@ -619,8 +507,8 @@ class Builder:
             organisation=association,
             authority=council,
             official=chairman,
-            subject=f"{association.name_bn}-এর দাবিনামা",
-            body="মাননীয় চেয়ারম্যান, সমিতির সদস্যদের সমর্থনে গৃহীত নিচের দাবিগুলো অগ্রাধিকার অনুযায়ী পেশ করছি।",
+            subject=CHARTER["subject"].format(association=association.name_bn),
+            body=CHARTER["body"],
             demands=chosen,
             channel=SYSTEM,
         )
@@ -674,7 +562,7 @@ class Builder:
                     commitment=commitment,
                     on=self.day(48),
                     outcome=FollowUp.Outcome.FULFILLED,
-                    note="তালিকা নোটিশ বোর্ডে টাঙানো হয়েছে; দুই ওয়ার্ড সভায় যাচাইয়ে ৯টি নাম বদলেছে।",
+                    note=FOLLOW_UPS["vgf"],
                     channel=SYSTEM,
                 )
             elif key == "canal":
@@ -683,7 +571,7 @@ class Builder:
                     commitment=commitment,
                     on=self.day(30),
                     outcome=FollowUp.Outcome.PARTLY_FULFILLED,
-                    note="এক কিলোমিটার খাল খনন হয়েছে; বাকি অংশের কাজ বরাদ্দের অভাবে বন্ধ।",
+                    note=FOLLOW_UPS["canal"],
                     channel=SYSTEM,
                 )
             else:
@@ -691,7 +579,7 @@ class Builder:
                     actor=None,
                     commitment=commitment,
                     on=self.day(20),
-                    note="চেয়ারম্যান জানিয়েছেন বরাদ্দ এসেছে, কিন্তু এখনো ঠিকাদার নিয়োগ হয়নি।",
+                    note=FOLLOW_UPS["tubewell"],
                     channel=SYSTEM,
                 )  # still open, due 12 days ago: overdue
 
@@ -712,9 +600,9 @@ class Builder:
             organisation=group,
             kind=Meeting.Kind.GENERAL_ASSEMBLY,
             starts_at=self.at(70),
-            title="দলের কমিটি নির্বাচন",
-            place=f"{group.area.name_bn} প্রাথমিক বিদ্যালয়",
-            agenda=["নির্বাচন কমিশনারের ঘোষণা", "গোপন ব্যালটে ভোট", "ফলাফল ঘোষণা"],
+            title=ELECTION_MEETING["title"],
+            place=ELECTION_MEETING["place"].format(village=group.area.name_bn),
+            agenda=ELECTION_MEETING["agenda"],
             channel=SYSTEM,
         )
         present = self.sample(people, round(len(people) * 0.85), 1.0)
@@ -784,7 +672,7 @@ class Builder:
         card = scorecards.create_score_card(
             actor=None,
             organisation=association,
-            title="কৃষি সম্প্রসারণ সেবা: কমিউনিটি স্কোর কার্ড",
+            title=SCORE_CARD["title"],
             service=ScoreCard.Service.AGRICULTURAL_EXTENSION,
             authority=office,
             indicators=INDICATORS,
@@ -799,8 +687,8 @@ class Builder:
                 organisation=association,
                 kind=Meeting.Kind.INTERFACE,
                 starts_at=self.at(days_ago - 3, 11),
-                title=f"স্কোর কার্ড ইন্টারফেস সভা, পর্ব {number}",
-                place="উপজেলা কৃষি অফিস",
+                title=SCORE_CARD["meeting_title"].format(number=number),
+                place=SCORE_CARD["meeting_place"],
                 authority=office,
                 channel=SYSTEM,
             )
@@ -821,13 +709,13 @@ class Builder:
                 for indicator in indicators:
                     value = first[indicator.pk] + (gains[indicator.pk] if number == 2 else 0)
                     value = max(1, min(5, value + rng.choice([0, 0, bias])))
-                    reason = "SAAO এখনো আসেন না" if value <= 2 else "আগের চেয়ে ভালো"
+                    reason = SCORE_CARD["low_reason"] if value <= 2 else SCORE_CARD["high_reason"]
                     entries.append(
                         ScoreEntry(
                             indicator=indicator,
                             value=value,
                             reason=reason,
-                            suggestion="মাসিক পরিদর্শন সূচি ইউনিয়ন পরিষদে টাঙানো হোক",
+                            suggestion=SCORE_CARD["suggestion"],
                         )
                     )
                 scorecards.record_scores(
@@ -837,7 +725,7 @@ class Builder:
                 ScoreEntry(
                     indicator=i,
                     value=min(5, first[i.pk] + 2 + (gains[i.pk] if number == 2 else 0)),
-                    reason="জনবল সংকট সত্ত্বেও চেষ্টা করা হচ্ছে",
+                    reason=SCORE_CARD["provider_reason"],
                 )
                 for i in indicators
             ]
@@ -846,7 +734,7 @@ class Builder:
                 action = scorecards.plan_action(
                     actor=None,
                     round=round_,
-                    what="SAAO-র মাসিক পরিদর্শন সূচি ইউনিয়ন পরিষদে টাঙানো",
+                    what=SCORE_CARD["actions"][0],
                     owner=saao.name,
                     due_on=self.day(130),
                     indicator=indicators[0],
@@ -856,7 +744,7 @@ class Builder:
                 action = scorecards.plan_action(
                     actor=None,
                     round=round_,
-                    what="নারী কৃষকদের জন্য আলাদা মাঠ দিবস",
+                    what=SCORE_CARD["actions"][1],
                     owner=officer.name,
                     due_on=self.day(90),
                     indicator=indicators[2],
@@ -867,7 +755,7 @@ class Builder:
                 scorecards.plan_action(
                     actor=None,
                     round=round_,
-                    what="ভর্তুকির সার ও বীজের তালিকা ক্ষুদ্র কৃষকদের সাথে যাচাই",
+                    what=SCORE_CARD["actions"][2],
                     owner=officer.name,
                     due_on=self.day(-30),
                     indicator=indicators[3],
@@ -881,13 +769,9 @@ class Builder:
             organisation=association,
             kind=Meeting.Kind.COMMITTEE,
             starts_at=self.at(-7, 11),
-            title="কার্যনির্বাহী কমিটির সভা",
-            place="সমিতির অফিস",
-            agenda=[
-                "দাবিনামার প্রতিশ্রুতির অগ্রগতি",
-                "নলকূপের প্রতিশ্রুতি: ইউনিয়ন পরিষদে আবার যোগাযোগ",
-                "উন্মুক্ত বাজেট সভার প্রস্তুতি",
-            ],
+            title=COMMITTEE_MEETING["title"],
+            place=COMMITTEE_MEETING["place"],
+            agenda=COMMITTEE_MEETING["agenda"],
             channel=SYSTEM,
         )
         self.counts.add("meetings")
