@@ -573,7 +573,7 @@ class ByLaws(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="by_laws", verbose_name=_("organisation")
     )
     quorum_percent = models.PositiveSmallIntegerField(
-        _("quorum (% of members)"),
+        _("quorum (per cent of members)"),
         default=50,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("The share of members who must take part for a meeting or a poll to decide."),
@@ -582,7 +582,7 @@ class ByLaws(models.Model):
         _("committee term (years)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
     women_seats_percent = models.PositiveSmallIntegerField(
-        _("seats for women (% at least)"),
+        _("seats for women (per cent, at least)"),
         default=33,
         validators=[MaxValueValidator(100)],
         help_text=_("At least this share of committee seats goes to women (33 is one third)."),

@@ -36,9 +36,9 @@ class Migration(migrations.Migration):
             name='ByLaws',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quorum_percent', models.PositiveSmallIntegerField(default=50, help_text='The share of members who must take part for a meeting or a poll to decide.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='quorum (% of members)')),
+                ('quorum_percent', models.PositiveSmallIntegerField(default=50, help_text='The share of members who must take part for a meeting or a poll to decide.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='quorum (per cent of members)')),
                 ('term_years', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name='committee term (years)')),
-                ('women_seats_percent', models.PositiveSmallIntegerField(default=33, help_text='At least this share of committee seats goes to women (33 is one third).', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='seats for women (% at least)')),
+                ('women_seats_percent', models.PositiveSmallIntegerField(default=33, help_text='At least this share of committee seats goes to women (33 is one third).', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='seats for women (per cent, at least)')),
                 ('demand_endorsements', models.PositiveIntegerField(blank=True, help_text="An association takes up a group's demand at this many endorsements…", null=True, verbose_name='endorsements for a demand to be taken up')),
                 ('demand_percent', models.PositiveSmallIntegerField(default=10, help_text='…or when this share of its members have endorsed it, whichever comes first.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='or this share of members (%)')),
                 ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='by_laws', to='registry.organisation', verbose_name='organisation')),

@@ -54,7 +54,7 @@ class PollForm(ServiceErrors, forms.Form):
         label=_("Closes at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     quorum_percent = forms.IntegerField(
-        label=_("Quorum (% of eligible members)"),
+        label=_("Quorum (per cent of eligible members)"),
         required=False,
         min_value=1,
         max_value=100,

@@ -46,7 +46,7 @@ class Election(models.Model):
     # Copied from the by-laws when the election is called, so a later change of rules does not
     # rewrite an election already under way or declared.
     term_years = models.PositiveSmallIntegerField(_("term (years)"))
-    women_seats_percent = models.PositiveSmallIntegerField(_("seats for women (% at least)"))
+    women_seats_percent = models.PositiveSmallIntegerField(_("seats for women (per cent, at least)"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NOMINATING)
     # Filled when the results are declared.
     women_required = models.PositiveSmallIntegerField(_("women's seats required"), null=True, blank=True)

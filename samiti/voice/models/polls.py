@@ -80,7 +80,7 @@ class Poll(models.Model):
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
     quorum_percent = models.PositiveSmallIntegerField(
-        _("quorum (% of eligible members)"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+        _("quorum (per cent of eligible members)"), validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
     majority = models.CharField(_("majority required"), max_length=10, choices=Majority.choices,
                                 default=Majority.SIMPLE)  # fmt: skip
