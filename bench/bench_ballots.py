@@ -19,24 +19,28 @@ bench/out/ (gitignored): one federation, 10 associations, 1,000 groups. Each run
 
 Prints the median of the runs. Targets: at least 1,000 ballots/s on SQLite, count under 2 s.
 
-Measured on the development machine (2 cores, shared), SQLite WAL, synchronous=NORMAL:
-
-    members 100,000, ballots 60,000, 3 runs (medians)
-    open (register of 100,000):        0.19 s
-    cast_vote:                         2,050 ballots/s
-    plain SQL, one commit per ballot:  5,900 ballots/s
-    ratio ours / plain:                0.35
-    count (results with turnout):      0.24 s
+Measured on the development machine (2 cores shared with other work), SQLite WAL,
+synchronous=NORMAL, DEBUG off:
 
     members 1,000,000, ballots 600,000, 1 run
-    open (register of 1,000,000):      2.3 s
-    cast_vote:                         1,900 ballots/s
-    plain SQL, one commit per ballot:  5,300 ballots/s
-    ratio ours / plain:                0.36
-    count (results with turnout):      1.9 s
+    open (register of 1,000,000):      5.4 s
+    cast_vote:                         2,153 ballots/s
+    plain SQL, one commit per ballot:  4,200 ballots/s
+    ratio ours / plain:                0.51
+    count (results with turnout):      0.43 s
 
-Where the time goes in cast_vote: the audit row (an ORM insert, ~40%), Django's atomic block and
-the two UPDATEs through Django's cursor. The UPDATEs themselves are the plain-SQL figure.
+    members 100,000, ballots 60,000, 3 runs (medians)
+    open (register of 100,000):        0.82 s
+    cast_vote:                         2,222 ballots/s
+    plain SQL, one commit per ballot:  3,965 ballots/s
+    ratio ours / plain:                0.56
+    count (results with turnout):      0.05 s
+
+Where cast_vote's time goes beyond the plain loop: Django's atomic block and cursor wrapper, and
+checking the choice against the poll. A secret ballot a leader records also writes an audit row
+(one plain INSERT, about a third more); a member's own ballot, as here, writes none. The register
+is written in member order: unordered, the (poll, member) index was written all over and opening
+took 42 s at a million.
 """
 
 import argparse
