@@ -19,27 +19,28 @@ by the import; again/s = the same file imported a second time (all unchanged, no
 update/s = a file in which every member's land changed (all updated, audited); rss Δ = growth of
 the process's peak resident memory during preview + import; heap = tracemalloc's peak of Python
 allocations for the same; plain SQL/s = one executemany INSERT of the same rows into the member
-table, the reference figure.
+table; ORM/s = the same rows as Member objects through bulk_create (batches of 1,000). The ratios
+to both are printed under each row: this machine's speed changes by a factor of two from hour to
+hour, the ratios much less.
 
-Measured 2026-11-29 on the 2-core development machine, SQLite (WAL) and PostgreSQL 15, after
-the bulk path moved to COPY on PostgreSQL and the member table lost five redundant indexes:
+Measured 2026-11-29 on the 2-core development machine (SQLite, WAL), three runs of 10,000 rows
+(medians) while the machine was otherwise idle, one of 100,000:
 
-    SQLite
-        rows  preview/s   write/s   both/s  again/s  update/s  rss Δ MB  heap MB  plain SQL/s
-      10,000      9,924     3,726    2,709    6,589     3,271      19.9     13.1       65,587
-     100,000     10,269     3,358    2,530    5,417     2,913      32.3     14.5       34,461
-    PostgreSQL
-      10,000      9,453     3,199    2,390    5,749     1,936      15.9     12.4        5,324
+        rows  preview/s   write/s   both/s  again/s  update/s  heap MB  plain SQL/s   ORM/s
+      10,000      4,339     2,002    1,369    3,222     1,833     12.6       49,405   2,903
+     100,000      4,378     1,859    1,305    2,693     1,367     14.0       16,492   2,565
 
-The write pass stays below the 10,000 rows/s target: per-row Python (parsing, building Member
-objects, the audit JSON of each new member) costs about three times the INSERTs themselves.
+The import pass writes 0.7 times as many rows a second as a bare bulk_create of the same rows
+(1.0 in the quietest run), while it also parses and checks every cell, matches rows to existing
+members, looks for duplicates, adds households and villages and writes an audit row per member.
+It stays below the 10,000 rows/s target: on this machine even bulk_create reaches ~3,000.
 
 Memory: the Python heap peak is flat (13 MB for 10,000 rows, 14 MB for 100,000); what the file
 says row by row lives in a temporary SQLite file, not in memory.
 
-Where the time goes (10,000 new rows, SQLite, import pass): services.bulk_register_members
-about half (its INSERTs with their audit rows take ~0.045 ms a row; the rest is Python), building
-Member objects ~0.07 ms a row, parsing ~0.03 ms, households and duplicate checks the rest.
+Where the time goes (10,000 new rows, import pass, profiled): the INSERTs of members, audit rows
+and households ~30%; parsing ~12%; audit JSON ~10%; matching, duplicate checks, numbering and
+households ~30%; the rest spread thin.
 """
 
 import argparse
