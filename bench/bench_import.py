@@ -23,8 +23,9 @@ table; ORM/s = the same rows as Member objects through bulk_create (batches of 1
 to both are printed under each row: this machine's speed changes by a factor of two from hour to
 hour, the ratios much less.
 
-Measured 2026-11-29 on the 2-core development machine (SQLite, WAL), three runs of 10,000 rows
-(medians) while the machine was otherwise idle, one of 100,000:
+Measured 2026-11-29 on the 2-core development machine (SQLite, WAL): three runs of 10,000 rows
+(medians; two of them while other work shared the machine) and one of 100,000 (on the code just
+before the lookups by many keys moved to the cursor):
 
         rows  preview/s   write/s   both/s  again/s  update/s  heap MB  plain SQL/s   ORM/s
       10,000      4,339     2,002    1,369    3,222     1,833     12.6       49,405   2,903
