@@ -25,6 +25,7 @@ ranking leaves the rest unranked).
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 __all__ = ["BallotBox", "Option", "Poll", "Vote", "Voter"]
@@ -128,9 +129,14 @@ class Poll(models.Model):
         return self.status == self.Status.CLOSED
 
     @property
+    def voting_ended(self) -> bool:
+        """Closed, or past its closing time (after which cast_vote refuses every ballot)."""
+        return self.is_closed or (self.closes_at is not None and timezone.now() >= self.closes_at)
+
+    @property
     def results_hidden(self) -> bool:
-        """A secret poll shows nothing of its count until it closes."""
-        return self.secret and not self.is_closed
+        """A secret poll shows nothing of its count until voting has ended."""
+        return self.secret and not self.voting_ended
 
 
 class Option(models.Model):

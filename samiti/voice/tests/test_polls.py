@@ -233,6 +233,16 @@ def test_a_secret_poll_shows_its_results_only_once_it_closes(group):
     assert polls.results(poll).counts == {_options(poll)[0].pk: 1, _options(poll)[1].pk: 0}
 
 
+def test_a_secret_poll_past_its_closing_time_shows_its_results_before_anyone_closes_it(group):
+    member = testing.member(group)
+    poll = _poll(group, secret=True, closes_at=timezone.now() + datetime.timedelta(hours=1))
+    polls.cast_vote(poll=poll, member=member, choice=_options(poll)[1], channel=Channel.SMS)
+    Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
+    poll.refresh_from_db()
+    assert poll.status == Poll.Status.OPEN and not poll.results_hidden
+    assert polls.results(poll).counts[_options(poll)[1].pk] == 1
+
+
 # ----- paper ballots and shows of hands ----------------------------------------------------------
 
 
