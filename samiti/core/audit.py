@@ -64,7 +64,7 @@ def record(
         changes=changes or {},
         channel=channel,
         association_id=association_id,
-        note=note,
+        note=note[: AuditEvent._meta.get_field("note").max_length],
     )
 
 

@@ -123,4 +123,4 @@ def _attendance_note(before: set[str], after: set[str]) -> str:
         parts.append("+ " + ", ".join(added))
     if removed:
         parts.append("- " + ", ".join(removed))
-    return "; ".join(parts)[:1000]
+    return "; ".join(parts)  # audit.record cuts it to the note's length

@@ -92,3 +92,12 @@ def test_authorities_and_their_officials_are_kept_with_an_audit_trail():
     with pytest.raises(RegistryError):
         services.add_official(actor=viewer, authority=parishad, post="Secretary", name="K")
     assert AuditEvent.objects.filter(object_type="registry.authority").count() == 2
+
+
+def test_a_long_attendance_list_is_audited_within_the_note_s_length():
+    group = testing.group()
+    members = [testing.member(group) for _ in range(40)]
+    services.record_attendance(actor=None, meeting=_meeting(group), members=members)
+    event = AuditEvent.objects.filter(object_type="registry.meeting", action="update").get()
+    assert event.changes["attendance"] == [0, 40]
+    assert 0 < len(event.note) <= 300 and event.note.startswith("+ ")

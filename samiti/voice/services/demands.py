@@ -346,7 +346,11 @@ def _take_up_if_reached(demand: Demand, *, actor: User | None, channel: str) -> 
 @transaction.atomic
 def endorse_demand(*, actor: User | None, demand: Demand, member: Member, channel: str) -> Endorsement:
     """Record one member's endorsement (by a leader on the web, or the member by SMS)."""
-    demand = Demand.objects.select_for_update().select_related("organisation__parent").get(pk=demand.pk)
+    demand = (
+        Demand.objects.select_for_update(of=("self",))
+        .select_related("organisation__parent")
+        .get(pk=demand.pk)
+    )
     _check_sees(actor, demand)
     _check_endorsers(actor, demand, [member])
     if Endorsement.objects.filter(demand=demand, member=member).exists():
@@ -388,7 +392,11 @@ def endorse_many(*, actor: User | None, demand: Demand, members: Iterable[Member
 
     Members who had already endorsed, or appear twice in the list, count once.
     """
-    demand = Demand.objects.select_for_update().select_related("organisation__parent").get(pk=demand.pk)
+    demand = (
+        Demand.objects.select_for_update(of=("self",))
+        .select_related("organisation__parent")
+        .get(pk=demand.pk)
+    )
     _check_sees(actor, demand)
     members = list({m.pk: m for m in members}.values())
     if not members:
@@ -479,7 +487,11 @@ def _move_to_association(demand: Demand, *, actor: User | None, channel: str, no
 @transaction.atomic
 def take_up_demand(*, actor: User | None, demand: Demand, channel: str = Channel.WEB) -> Demand:
     """The association takes up a group's demand that has reached its threshold of endorsements."""
-    demand = Demand.objects.select_for_update().select_related("organisation__parent").get(pk=demand.pk)
+    demand = (
+        Demand.objects.select_for_update(of=("self",))
+        .select_related("organisation__parent")
+        .get(pk=demand.pk)
+    )
     _check_open(demand)
     if demand.organisation.kind != Organisation.Kind.GROUP:
         raise VoiceError(_("Only a demand a group holds can be taken up by its association."), field="demand")
@@ -550,7 +562,7 @@ def _lock(demands: Iterable[Demand]) -> list[Demand]:
     ids = sorted({d.pk for d in demands})
     found = {
         d.pk: d
-        for d in Demand.objects.select_for_update()
+        for d in Demand.objects.select_for_update(of=("self",))
         .select_related("organisation__parent__parent", "association")
         .filter(pk__in=ids)
         .order_by("pk")
