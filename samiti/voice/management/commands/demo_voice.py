@@ -839,7 +839,8 @@ class Command(BaseCommand):
             f"Voice demo: {c['associations']} associations, {c['authorities']} authorities with "
             f"{c['officials']} officials, {c['demands']} demands with {c['endorsements']:,} endorsements, "
             f"{c['meetings']} meetings with {c['actions']} follow-up actions, {c['polls']} polls and "
-            f"{c['elections']} elections ({c['votes']:,} ballots), {c['charters']} charters with "
+            f"{c['elections']} election{'' if c['elections'] == 1 else 's'} ({c['votes']:,} ballots), "
+            f"{c['charters']} charters with "
             f"{c['commitments']} commitments, {c['score_cards']} score cards; "
             f"built in {time.perf_counter() - started:.1f} s."
         )
