@@ -1,6 +1,9 @@
-"""The polls API: list and read polls, cast a member's vote, read results; scoped like the pages.
+"""The polls API: list, read, draft, open and close polls, cast a member's vote, read results;
+scoped like the pages.
 
-A secret poll's results answer 400 with code "hidden" until the poll closes.
+Writes go through the services with channel "api", checked and audited like any other write; an
+organisation, a meeting or a poll outside the account's scope answers 404. A secret poll's results
+answer 400 with code "hidden" until the poll closes.
 """
 
 import datetime
@@ -13,7 +16,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from samiti.core.models import Channel
 from samiti.registry.models import User
-from samiti.registry.queries import member_or_404
+from samiti.registry.queries import meeting_or_404, member_or_404, organisation_or_404
 from samiti.voice.errors import VoiceError
 from samiti.voice.models.polls import Option, Poll
 from samiti.voice.services import polls as service
@@ -23,10 +26,18 @@ router = Router(tags=["polls"])
 PAGE_SIZE = 50
 
 StatusCode = Literal[tuple(Poll.Status.values)]
+KindCode = Literal[tuple(Poll.Kind.values)]
+MajorityCode = Literal[tuple(Poll.Majority.values)]
+CountingCode = Literal[tuple(Poll.Counting.values)]
 
 
 def _user(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined]
+
+
+def _may_edit(user: User) -> None:
+    if not user.can_edit:
+        raise VoiceError(_("Your role may read records but not change them."), code="forbidden")
 
 
 class OptionOut(Schema):
@@ -95,6 +106,73 @@ def read_poll(request: HttpRequest, poll_id: int):
     return service.poll_or_404(_user(request), poll_id)
 
 
+class PollIn(Schema):
+    organisation: int = Field(description="Id of the group, association or federation whose members vote.")
+    question: str = Field(max_length=300)
+    details: str = ""
+    kind: KindCode = Poll.Kind.YES_NO
+    options: list[str] = Field(
+        default_factory=list, description="The options' labels in order; a yes/no poll makes its own."
+    )
+    secret: bool = False
+    quorum_percent: int | None = Field(
+        None, description="Per cent of eligible members; the organisation's by-laws if left out."
+    )
+    majority: MajorityCode | None = Field(
+        None, description="Simple majority if left out (plurality for a ranking)."
+    )
+    counting: CountingCode | None = Field(None, description="Only for a ranking: Borda if left out.")
+    opens_at: datetime.datetime | None = None
+    closes_at: datetime.datetime | None = None
+    meeting: int | None = Field(None, description="Id of the meeting the poll is put to.")
+
+
+@router.post("/polls", response={201: PollOut})
+def create_poll(request: HttpRequest, payload: PollIn):
+    """Draft a poll; the same rules as the page apply. Open it when members may vote."""
+    user = _user(request)
+    _may_edit(user)
+    organisation = organisation_or_404(user, payload.organisation)
+    meeting = meeting_or_404(user, payload.meeting) if payload.meeting is not None else None
+    poll = service.create_poll(
+        actor=user,
+        organisation=organisation,
+        question=payload.question,
+        details=payload.details,
+        kind=payload.kind,
+        options=payload.options,
+        secret=payload.secret,
+        quorum_percent=payload.quorum_percent,
+        majority=payload.majority,
+        counting=payload.counting,
+        opens_at=payload.opens_at,
+        closes_at=payload.closes_at,
+        meeting=meeting,
+        channel=Channel.API,
+    )
+    return Status(201, service.poll_or_404(user, poll.pk))
+
+
+@router.post("/polls/{poll_id}/open", response=PollOut)
+def open_poll(request: HttpRequest, poll_id: int):
+    """Open a draft poll: its register is fixed to the organisation's active members now."""
+    user = _user(request)
+    poll = service.poll_or_404(user, poll_id)
+    _may_edit(user)
+    service.open_poll(actor=user, poll=poll, channel=Channel.API)
+    return service.poll_or_404(user, poll.pk)
+
+
+@router.post("/polls/{poll_id}/close", response=PollOut)
+def close_poll(request: HttpRequest, poll_id: int):
+    """Close an open poll: no more votes, and a secret poll's results can be read."""
+    user = _user(request)
+    poll = service.poll_or_404(user, poll_id)
+    _may_edit(user)
+    service.close_poll(actor=user, poll=poll, channel=Channel.API)
+    return service.poll_or_404(user, poll.pk)
+
+
 class VoteIn(Schema):
     member: int = Field(description="Id of the member who votes.")
     choice: int | list[int] = Field(
@@ -112,8 +190,7 @@ class VoteOut(Schema):
 def cast_vote(request: HttpRequest, poll_id: int, payload: VoteIn):
     """Record a member's vote (recorded by the account, through the API channel)."""
     user = _user(request)
-    if not user.can_edit:
-        raise VoiceError(_("Your role may read records but not change them."), code="forbidden")
+    _may_edit(user)
     poll = service.poll_or_404(user, poll_id)
     member = member_or_404(user, payload.member)
     ids = payload.choice if isinstance(payload.choice, list) else [payload.choice]

@@ -458,3 +458,85 @@ def test_the_api_casts_a_vote_once_and_hides_a_secret_count_until_close(group):
     assert body["turnout"] == 1 and body["turnout_by_disability"] is None  # a group leader sees no detail
     event = AuditEvent.objects.filter(object_type="voice.poll", channel=Channel.API).get()
     assert event.changes == {"ballots": [None, 1]} and event.actor == leader
+
+
+def test_the_api_drafts_opens_and_closes_a_poll_audited_as_api(group):
+    testing.member(group), testing.member(group)
+    leader, client = _leader_client(group)
+    headers = _bearer(leader)
+    payload = {
+        "organisation": group.pk,
+        "question": "Which road first?",
+        "kind": "ranking",
+        "options": ["School road", "Market road", "Ghat road"],
+        "secret": True,
+        "quorum_percent": 50,
+        "majority": "plurality",
+        "counting": "irv",
+        "opens_at": "2030-01-01T08:00:00+06:00",
+        "closes_at": "2030-01-02T18:00:00+06:00",
+    }
+    created = client.post("/api/voice/polls", payload, content_type="application/json", headers=headers)
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["status"], body["kind"], body["counting"], body["secret"]) == (
+        "draft",
+        "ranking",
+        "irv",
+        True,
+    )
+    assert [o["label"] for o in body["options"]] == payload["options"]
+    poll = Poll.objects.get(pk=body["id"])
+    assert poll.created_by == leader and poll.quorum_percent == 50
+    opened = client.post(f"/api/voice/polls/{poll.pk}/open", headers=headers)
+    assert opened.status_code == 200 and opened.json()["status"] == "open" and opened.json()["eligible"] == 2
+    again = client.post(f"/api/voice/polls/{poll.pk}/open", headers=headers)
+    assert again.status_code == 400 and again.json()["code"] == "conflict"
+    closed = client.post(f"/api/voice/polls/{poll.pk}/close", headers=headers)
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    events = AuditEvent.objects.filter(object_type="voice.poll", object_id=poll.pk).order_by("pk")
+    assert [(e.action, e.channel, e.actor) for e in events] == [("create", Channel.API, leader)] + [
+        ("update", Channel.API, leader)
+    ] * 2
+
+
+def test_the_api_refuses_a_bad_poll_naming_the_field_and_writes_nothing(group):
+    leader, client = _leader_client(group)
+    headers = _bearer(leader)
+    bad = {"organisation": group.pk, "question": "Which road?", "kind": "single", "options": ["Only one"]}
+    response = client.post("/api/voice/polls", bad, content_type="application/json", headers=headers)
+    assert response.status_code == 400 and response.json()["field"] == "options"
+    wrong_kind = {**bad, "kind": "lottery"}
+    response = client.post("/api/voice/polls", wrong_kind, content_type="application/json", headers=headers)
+    assert response.status_code == 422 and response.json()["field"] == "kind"
+    assert not Poll.objects.exists()
+
+
+def test_the_api_answers_404_for_a_poll_or_organisation_out_of_scope(group):
+    other = testing.group()
+    stranger_poll = _poll(other, open_it=False)
+    leader, client = _leader_client(group)
+    headers = _bearer(leader)
+    payload = {"organisation": other.pk, "question": "Whose canal?"}
+    assert (
+        client.post("/api/voice/polls", payload, content_type="application/json", headers=headers).status_code
+        == 404
+    )
+    assert client.post(f"/api/voice/polls/{stranger_poll.pk}/open", headers=headers).status_code == 404
+    assert client.post(f"/api/voice/polls/{stranger_poll.pk}/close", headers=headers).status_code == 404
+    assert Poll.objects.get(pk=stranger_poll.pk).status == Poll.Status.DRAFT
+    assert Poll.objects.count() == 1
+
+
+def test_a_read_only_account_may_not_draft_open_or_close_polls_through_the_api(group):
+    poll = _poll(group, open_it=False)
+    viewer = testing.staff(Role.VIEWER, organisation=group)
+    headers = _bearer(viewer)
+    client = Client()
+    payload = {"organisation": group.pk, "question": "Whose canal?"}
+    assert (
+        client.post("/api/voice/polls", payload, content_type="application/json", headers=headers).status_code
+        == 403
+    )
+    assert client.post(f"/api/voice/polls/{poll.pk}/open", headers=headers).status_code == 403
+    assert Poll.objects.get(pk=poll.pk).status == Poll.Status.DRAFT
