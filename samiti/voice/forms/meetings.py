@@ -10,6 +10,7 @@ from samiti.registry.models import Authority, Meeting, Member, Official, Organis
 from samiti.voice.errors import VoiceError
 from samiti.voice.models import AgendaItem, Decision, Demand, Poll
 from samiti.voice.services.demands import demands_for
+from samiti.voice.services.meetings import BadLinesError
 from samiti.voice.services.polls import polls_for
 
 # Above this many members a checkbox per member is too heavy for a phone's page.
@@ -77,6 +78,12 @@ class AttendanceForm(ServiceErrors, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    numbers = forms.CharField(
+        label=_("Or paste member numbers"),
+        widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
+        required=False,
+        help_text=_("One per line; Bengali digits are fine. Added to the members ticked above."),
+    )
     officials = forms.ModelMultipleChoiceField(
         label=_("Officials present"),
         queryset=Official.objects.none(),
@@ -97,6 +104,13 @@ class AttendanceForm(ServiceErrors, forms.Form):
             self.fields["officials"].queryset = Official.objects.filter(authority_id=meeting.authority_id)
         else:
             del self.fields["officials"]
+
+    def add_service_error(self, error: VoiceError) -> None:
+        if isinstance(error, BadLinesError):
+            # One error per bad line, under the box that still holds what was pasted.
+            self.add_error("numbers", [str(error.header), *(str(line) for line in error.lines)])
+        else:
+            super().add_service_error(error)
 
     def clean_guests(self) -> list[tuple[str, str]]:
         guests = []

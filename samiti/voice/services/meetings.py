@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samiti.core import audit
+from samiti.core.bengali import to_latin_digits
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry import queries
 from samiti.registry import services as registry
@@ -31,6 +32,9 @@ QUORUM_KINDS = {
     Meeting.Kind.SAVINGS,
     Meeting.Kind.OTHER,
 }
+
+# A pasted attendance list longer than this is a mistake (the largest association has fewer).
+MAX_NUMBER_LINES = 5000
 
 AGE_BANDS = [("under18", 0, 17), ("18_35", 18, 35), ("36_59", 36, 59), ("60plus", 60, 200)]
 
@@ -165,6 +169,88 @@ def _clean_titles(agenda: Iterable[str]) -> list[str]:
     if too_long:
         raise VoiceError(_("An agenda item is at most 300 characters long."), field="agenda")
     return titles
+
+
+@dataclasses.dataclass(frozen=True)
+class BadLine:
+    """One line of pasted member numbers that names nobody who may be recorded present."""
+
+    line: int
+    number: str
+    reason: str
+
+    def __str__(self) -> str:
+        return str(_("Line %(line)s (%(number)s): %(reason)s") % dataclasses.asdict(self))
+
+
+class BadLinesError(VoiceError):
+    """Some pasted lines were wrong; `lines` says which and why. Nothing was recorded."""
+
+    def __init__(self, lines: list[BadLine]):
+        header = _("Some member numbers are wrong, so nothing was recorded. Correct these lines:")
+        super().__init__(" ".join([str(header), *(str(b) for b in lines)]), field="numbers")
+        self.header = header
+        self.lines = lines
+
+
+def members_by_number(*, actor: User | None, organisation: Organisation, text: str) -> list[Member]:
+    """The members named by pasted member numbers, one per line (Bengali digits allowed).
+
+    A line may carry the member's name after the number. Blank lines and repeats are skipped.
+    Every line naming nobody in `actor`'s scope, or somebody not an active member of
+    `organisation`, is reported with its line number in one BadLinesError.
+    """
+    wanted: list[tuple[int, str]] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        words = to_latin_digits(line).split()
+        if words:
+            wanted.append((n, words[0].strip(",;.")))
+    if len(wanted) > MAX_NUMBER_LINES:
+        raise VoiceError(
+            _("Paste at most %(max)s member numbers at a time.") % {"max": MAX_NUMBER_LINES}, field="numbers"
+        )
+    codes = {code for _n, code in wanted} | {code.upper() for _n, code in wanted}
+    # Out of scope reads as unknown: the page must not tell a leader who exists elsewhere.
+    visible = queries.members_for(actor) if actor is not None else Member.objects.all()
+    by_code = {m.code: m for m in visible.filter(code__in=codes).select_related("association")}
+    found: dict[int, Member] = {}
+    bad = []
+    for n, code in wanted:
+        member = by_code.get(code) or by_code.get(code.upper())
+        if member is None:
+            bad.append(BadLine(n, code, str(_("no member has this number"))))
+        elif not queries.belongs_to(member, organisation):
+            reason = _("a member of another organisation, not of %(organisation)s")
+            bad.append(BadLine(n, code, str(reason % {"organisation": organisation})))
+        elif not member.is_active:
+            bad.append(BadLine(n, code, str(_("this member has left"))))
+        else:
+            found.setdefault(member.pk, member)
+    if bad:
+        raise BadLinesError(bad)
+    return list(found.values())
+
+
+@transaction.atomic
+def record_attendance(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    members: Iterable[Member] = (),
+    numbers: str = "",
+    officials: Iterable[tuple[str, str, Any]] = (),
+    channel: str = Channel.WEB,
+) -> Meeting:
+    """Record who was present: the members given and those whose numbers were pasted, one per
+    line. When any pasted line is wrong nothing is recorded. Recording again replaces the lists."""
+    _check_scope(actor, meeting.organisation)
+    pasted = members_by_number(actor=actor, organisation=meeting.organisation, text=numbers)
+    try:
+        return registry.record_attendance(
+            actor=actor, meeting=meeting, members=[*members, *pasted], officials=officials, channel=channel
+        )
+    except registry.RegistryError as error:
+        raise VoiceError(error.message, code=error.code, field=error.field) from None
 
 
 @transaction.atomic

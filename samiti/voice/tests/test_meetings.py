@@ -8,6 +8,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from samiti.core.bengali import to_bengali_digits
 from samiti.core.models import AuditEvent
 from samiti.registry import services as registry
 from samiti.registry import testing
@@ -397,6 +398,55 @@ def test_the_actions_list_flags_overdue_actions_in_scope(leader_client):
     page = leader_client.get("/voice/actions/?show=overdue").content.decode()
     assert "Late letter" in page and "overdue" in page
     assert "Not ours" not in page
+
+
+def test_pasted_member_numbers_in_bengali_digits_are_recorded_with_the_ticked_members(leader_client):
+    group = leader_client.group
+    ticked, pasted, named = (testing.member(group) for _ in range(3))
+    meeting = _meeting(group)
+    numbers = f"{to_bengali_digits(pasted.code)}\n\n  {named.code} {named.name_en}\n{pasted.code}\n"
+    response = leader_client.post(
+        f"/voice/meetings/{meeting.pk}/attendance/", {"members": [ticked.pk], "numbers": numbers}
+    )
+    assert response.status_code == 302
+    assert set(meeting.attendance.values_list("member_id", flat=True)) == {ticked.pk, pasted.pk, named.pk}
+    assert AuditEvent.objects.filter(object_type="registry.meeting", channel="web").exists()
+
+
+def test_bad_pasted_lines_are_reported_by_line_and_nothing_is_recorded(leader_client):
+    group = leader_client.group
+    mine = testing.member(group)
+    gone = testing.member(group)
+    registry.update_member(actor=None, member=gone, left_on=timezone.localdate(), leaving_reason="moved")
+    neighbour = testing.member(testing.group(group.parent))
+    meeting = _meeting(group)
+    numbers = "\n".join([mine.code, "NO-SUCH-1", neighbour.code, "", gone.code])
+    response = leader_client.post(f"/voice/meetings/{meeting.pk}/attendance/", {"numbers": numbers})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "nothing was recorded" in page
+    assert "Line 2 (NO-SUCH-1): no member has this number" in page
+    assert f"Line 3 ({neighbour.code}): no member has this number" in page  # out of the leader's scope
+    assert f"Line 5 ({gone.code}): this member has left" in page
+    assert "Line 1 " not in page
+    assert mine.code in page  # the pasted text is kept for correcting
+    assert not meeting.attendance.exists()
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED
+
+
+def test_a_member_of_another_group_in_scope_is_reported_as_such():
+    group = testing.group()
+    other = testing.group(group.parent)
+    officer = testing.staff(Role.ASSOCIATION_LEADER, organisation=group.parent)
+    outsider = testing.member(other)
+    meeting = _meeting(group)
+    with pytest.raises(services.BadLinesError) as caught:
+        services.record_attendance(actor=officer, meeting=meeting, numbers=f"\n{outsider.code}")
+    assert [(b.line, b.number) for b in caught.value.lines] == [(2, outsider.code)]
+    assert "a member of another organisation" in caught.value.lines[0].reason
+    assert caught.value.field == "numbers"
+    assert not meeting.attendance.exists()
 
 
 # ----- API ---------------------------------------------------------------------------------------

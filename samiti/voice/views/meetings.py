@@ -151,10 +151,11 @@ def _posted(request: HttpRequest, pk: int, name: str, form: Any, write: Any, don
 @require_POST
 def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     def write(meeting: Meeting, form: AttendanceForm) -> None:
-        registry.record_attendance(
+        services.record_attendance(
             actor=request.user,
             meeting=meeting,
             members=form.cleaned_data["members"],
+            numbers=form.cleaned_data["numbers"],
             officials=form.present(),
             channel=Channel.WEB,
         )
