@@ -135,6 +135,29 @@ class ReorderForm(ServiceErrors, PrioritiesMixin, forms.Form):
             self.fields[name].required = True
 
 
+class AddDemandForm(ServiceErrors, forms.Form):
+    demand = forms.ModelChoiceField(label=_("Demand"), queryset=Demand.objects.none())
+    priority = forms.IntegerField(
+        label=_("At priority"),
+        required=False,
+        min_value=1,
+        help_text=_("Leave empty to add it last."),
+        widget=forms.NumberInput(attrs={"size": 3}),
+    )
+
+    def __init__(self, *args, demands: QuerySet[Demand], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["demand"].queryset = demands
+
+
+class RemoveDemandForm(forms.Form):
+    demand = forms.ModelChoiceField(queryset=Demand.objects.none(), widget=forms.HiddenInput)
+
+    def __init__(self, *args, charter: Charter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["demand"].queryset = Demand.objects.filter(charter_items__charter=charter)
+
+
 class SubmissionForm(ServiceErrors, forms.Form):
     submitted_on = forms.DateField(label=_("Submitted on"), widget=DateInput)
     method = forms.ChoiceField(label=_("How"), choices=Charter.Method.choices)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +32,8 @@ EVIDENCE_KINDS = {"jpg", "jpeg", "png", "pdf"}
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 # A demand can join a charter while it is still open, not once it is in another or answered.
 CHARTERABLE = Demand.OPEN_STATUSES
+# Where a new item waits until the charter is renumbered: above every priority _renumber passes through.
+PARKED_PRIORITY = 30_000
 OUTCOME_EVENTS = {
     Commitment.Status.FULFILLED: DemandEvent.Kind.FULFILLED,
     Commitment.Status.PARTLY_FULFILLED: DemandEvent.Kind.PARTLY_FULFILLED,
@@ -253,6 +255,170 @@ def create_charter(
                 }
             ),
         )
+    return charter
+
+
+def charterable_demands(user: User, organisation: Organisation) -> QuerySet[Demand]:
+    """Open demands of `organisation` and those beneath it that `user` sees, most endorsed first."""
+    return (
+        demands_for(user)
+        .filter(status__in=CHARTERABLE)
+        .filter(organisation__in=Organisation.objects.filter(_under(organisation)))
+        .select_related("organisation")
+        .annotate(endorsement_count=Count("endorsements"))
+        .order_by("-endorsement_count", "title")
+    )
+
+
+def _renumber(items: list[CharterItem]) -> None:
+    """Give `items` the priorities 1..n in their list order; two passes keep (charter, priority) unique."""
+    offset = len(items) + 1000
+    for n, item in enumerate(items, start=1):
+        item.priority = n + offset
+    CharterItem.objects.bulk_update(items, ["priority"])
+    for item in items:
+        item.priority -= offset
+    CharterItem.objects.bulk_update(items, ["priority"])
+
+
+def _check_draft(charter: Charter) -> None:
+    if charter.status != Charter.Status.DRAFT:
+        raise VoiceError(_("A submitted charter keeps the demands it was sent with."), field="demand")
+
+
+@transaction.atomic
+def add_to_charter(
+    *,
+    actor: User | None,
+    charter: Charter,
+    demand: Demand,
+    priority: int | None = None,
+    channel: str = Channel.WEB,
+) -> CharterItem:
+    """Put an open demand into a draft charter at `priority` (last when not given); those after move down."""
+    _check_scope(actor, charter.organisation)
+    charter = (
+        Charter.objects.select_for_update(of=("self",))
+        .select_related("organisation", "authority")
+        .get(pk=charter.pk)
+    )
+    _check_draft(charter)
+    demand = Demand.objects.select_for_update(of=("self",)).get(pk=demand.pk)
+    items = list(charter.items.order_by("priority"))
+    if any(item.demand_id == demand.pk for item in items):
+        raise VoiceError(_("“%(demand)s” is already in this charter.") % {"demand": demand}, field="demand")
+    _check_demands(actor, charter.organisation, [demand])
+    if priority is None:
+        priority = len(items) + 1
+    if isinstance(priority, bool) or not isinstance(priority, int) or not 1 <= priority <= len(items) + 1:
+        raise VoiceError(
+            _("Give a priority from 1 to %(last)s.") % {"last": len(items) + 1}, field="priority"
+        )
+    before = [item.demand_id for item in items]
+    added = CharterItem.objects.create(charter=charter, demand=demand, priority=PARKED_PRIORITY)
+    items.insert(priority - 1, added)
+    _renumber(items)
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=charter,
+        changes={"demands": [before, [item.demand_id for item in items]]},
+        channel=channel,
+        association_id=_association_id(charter.organisation),
+    )
+    record_demand_event(
+        actor=actor,
+        demand=demand,
+        kind=DemandEvent.Kind.IN_CHARTER,
+        organisation=charter.organisation,
+        channel=channel,
+        note=str(
+            _("Priority %(priority)s in the charter “%(charter)s” to %(authority)s, %(day)s.")
+            % {
+                "priority": priority,
+                "charter": charter,
+                "authority": charter.authority,
+                "day": _day(timezone.localdate()),
+            }
+        ),
+    )
+    return added
+
+
+def _status_before_charter(demand: Demand) -> str:
+    """The open status a demand had before it went into a charter, read from its audited changes."""
+    changes = AuditEvent.objects.filter(object_type="voice.demand", object_id=demand.pk).order_by("-pk")
+    for event in changes.values_list("changes", flat=True).iterator():
+        status = (event or {}).get("status")
+        if status and status[1] == Demand.Status.IN_CHARTER and status[0] in CHARTERABLE:
+            return status[0]
+    # A demand put in a charter before its changes were audited: its last workflow step tells.
+    steps = {
+        DemandEvent.Kind.TAKEN_UP: Demand.Status.TAKEN_UP,
+        DemandEvent.Kind.ADOPTED: Demand.Status.ADOPTED,
+    }
+    last = demand.events.filter(kind__in=steps).order_by("-at", "-pk").values_list("kind", flat=True).first()
+    return steps.get(last, Demand.Status.RAISED)
+
+
+@transaction.atomic
+def remove_from_charter(
+    *, actor: User | None, charter: Charter, demand: Demand, channel: str = Channel.WEB
+) -> Charter:
+    """Take a demand out of a draft charter: it is open again, and the priorities close the gap."""
+    _check_scope(actor, charter.organisation)
+    charter = (
+        Charter.objects.select_for_update(of=("self",))
+        .select_related("organisation", "authority")
+        .get(pk=charter.pk)
+    )
+    _check_draft(charter)
+    demand = Demand.objects.select_for_update(of=("self",)).get(pk=demand.pk)
+    items = list(charter.items.order_by("priority"))
+    gone = next((item for item in items if item.demand_id == demand.pk), None)
+    if gone is None:
+        raise VoiceError(_("“%(demand)s” is not in this charter.") % {"demand": demand}, field="demand")
+    if len(items) == 1:
+        raise VoiceError(_("A charter keeps at least one demand."), field="demand")
+    before = [item.demand_id for item in items]
+    gone.delete()
+    items.remove(gone)
+    _renumber(items)
+    association_id = _association_id(charter.organisation)
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=charter,
+        changes={"demands": [before, [item.demand_id for item in items]]},
+        channel=channel,
+        association_id=association_id,
+    )
+    note = str(
+        _("Taken out of the charter “%(charter)s” to %(authority)s, %(day)s.")
+        % {"charter": charter, "authority": charter.authority, "day": _day(timezone.localdate())}
+    )
+    if demand.status == Demand.Status.IN_CHARTER:
+        status = _status_before_charter(demand)
+        demand.status = status
+        demand.save(update_fields=["status"])
+        audit.record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=demand,
+            changes={"status": [Demand.Status.IN_CHARTER, status]},
+            channel=channel,
+            association_id=demand.association_id,
+            note=note,
+        )
+    # The timeline has no step of its own for leaving a charter: it is the charter step, undone,
+    # and its note says so.
+    DemandEvent.objects.create(
+        demand=demand,
+        kind=DemandEvent.Kind.IN_CHARTER,
+        actor=actor if getattr(actor, "pk", None) else None,
+        organisation=charter.organisation,
+        note=note,
+    )
     return charter
 
 

@@ -621,3 +621,98 @@ def test_the_api_answers_404_for_another_associations_charter(world):
         headers=headers,
     )
     assert response.status_code == 404 and not Response.objects.exists()
+
+
+# ----- changing a draft's demands ------------------------------------------------------------------
+
+
+def _well(world) -> Demand:
+    return raise_demand(actor=None, organisation=world["association"], title="নলকূপ", category="roads")
+
+
+def test_a_demand_added_to_a_draft_takes_its_priority_and_those_after_move_down(world):
+    charter = _charter(world)
+    well = _well(world)
+    services.add_to_charter(actor=None, charter=charter, demand=well, priority=1)
+    assert [(i.priority, i.demand_id) for i in charter.items.order_by("priority")] == [
+        (1, well.pk),
+        (2, world["road"].pk),
+        (3, world["canal"].pk),
+    ]
+    well.refresh_from_db()
+    assert well.status == Demand.Status.IN_CHARTER
+    assert _steps(well) == ["raised", "in_charter"]
+    audit = AuditEvent.objects.filter(object_type="voice.charter", object_id=charter.pk).latest("pk")
+    assert audit.changes == {
+        "demands": [[world["road"].pk, world["canal"].pk], [well.pk, world["road"].pk, world["canal"].pk]]
+    }
+
+
+def test_a_demand_added_without_a_priority_comes_last_and_a_priority_past_the_end_is_refused(world):
+    charter = _charter(world, demands=[world["canal"]])
+    with pytest.raises(VoiceError) as error:
+        services.add_to_charter(actor=None, charter=charter, demand=world["road"], priority=3)
+    assert error.value.field == "priority"
+    services.add_to_charter(actor=None, charter=charter, demand=world["road"])
+    assert [i.demand for i in charter.items.order_by("priority")] == [world["canal"], world["road"]]
+    with pytest.raises(VoiceError) as error:
+        services.add_to_charter(actor=None, charter=charter, demand=world["road"])
+    assert error.value.field == "demand"
+
+
+def test_a_demand_taken_out_of_a_draft_is_open_again_and_the_priorities_close_the_gap(world):
+    well = _well(world)
+    charter = _charter(world, demands=[world["road"], well, world["canal"]])
+    services.remove_from_charter(actor=None, charter=charter, demand=well)
+    assert [(i.priority, i.demand_id) for i in charter.items.order_by("priority")] == [
+        (1, world["road"].pk),
+        (2, world["canal"].pk),
+    ]
+    well.refresh_from_db()
+    assert well.status == Demand.Status.RAISED
+    last = DemandEvent.objects.filter(demand=well).latest("pk")
+    assert last.kind == "in_charter" and last.note.startswith("Taken out of the charter")
+    assert AuditEvent.objects.filter(object_type="voice.demand", object_id=well.pk).latest("pk").changes == {
+        "status": ["in_charter", "raised"]
+    }
+    # Taken out, it may go into a charter again.
+    services.add_to_charter(actor=None, charter=charter, demand=well)
+    assert charter.items.count() == 3
+
+
+def test_a_submitted_charter_keeps_its_demands_and_a_draft_keeps_at_least_one(world):
+    draft = _charter(world, demands=[world["canal"]])
+    with pytest.raises(VoiceError):
+        services.remove_from_charter(actor=None, charter=draft, demand=world["canal"])
+    draft.delete()
+    world["canal"].status = Demand.Status.RAISED
+    world["canal"].save()
+    charter = _submitted(world)
+    well = _well(world)
+    for change in (
+        lambda: services.add_to_charter(actor=None, charter=charter, demand=well),
+        lambda: services.remove_from_charter(actor=None, charter=charter, demand=world["road"]),
+    ):
+        with pytest.raises(VoiceError) as error:
+            change()
+        assert error.value.field == "demand"
+    assert charter.items.count() == 2
+
+
+def test_a_leader_adds_and_takes_out_demands_on_the_charter_page(world):
+    leader = testing.staff(Role.ASSOCIATION_LEADER, organisation=world["association"])
+    client = _client(leader)
+    charter = _charter(world, actor=leader, demands=[world["canal"]])
+    detail = reverse("voice:charter_detail", args=[charter.pk])
+    page = client.get(detail)
+    assert "Add a demand" in page.text and "গ্রামের রাস্তা পাকা করা" in page.text
+    response = client.post(detail, {"add": "1", "demand": world["road"].pk, "priority": "1"})
+    assert response.status_code == 302
+    assert [i.demand for i in charter.items.order_by("priority")] == [world["road"], world["canal"]]
+    response = client.post(detail, {"remove": "1", "demand": world["canal"].pk}, follow=True)
+    assert "taken out of the charter" in response.text
+    assert [i.demand for i in charter.items.all()] == [world["road"]]
+    refused = client.post(detail, {"remove": "1", "demand": world["road"].pk}, follow=True)
+    assert "A charter keeps at least one demand." in refused.text and charter.items.count() == 1
+    outsider = _client(testing.staff(Role.ASSOCIATION_LEADER, organisation=testing.group().parent))
+    assert outsider.post(detail, {"add": "1", "demand": world["canal"].pk}).status_code == 404

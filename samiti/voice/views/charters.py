@@ -15,11 +15,13 @@ from samiti.registry import services as registry_services
 from samiti.registry.models import Official
 from samiti.voice.errors import VoiceError
 from samiti.voice.forms.charters import (
+    AddDemandForm,
     AuthorityForm,
     CharterForm,
     CharterOrganisationForm,
     FollowUpForm,
     OfficialForm,
+    RemoveDemandForm,
     ReorderForm,
     ResponseForm,
     SubmissionForm,
@@ -28,7 +30,6 @@ from samiti.voice.forms.charters import (
 from samiti.voice.models import CharterItem, Commitment, FollowUp
 from samiti.voice.pdf import render_charter
 from samiti.voice.services import charters as services
-from samiti.voice.services.demands import demands_for
 
 PAGE_SIZE = 50
 
@@ -142,18 +143,7 @@ def charter_add(request: HttpRequest) -> HttpResponse:
     if not chooser.is_valid():
         return render(request, "voice/charters/charter_new.html", {"chooser": chooser, "form": None})
     organisation = chooser.cleaned_data["organisation"]
-    demands = list(
-        demands_for(request.user)
-        .filter(status__in=services.CHARTERABLE)
-        .filter(
-            Q(organisation=organisation)
-            | Q(organisation__parent=organisation)
-            | Q(organisation__parent__parent=organisation)
-        )
-        .select_related("organisation")
-        .annotate(endorsement_count=Count("endorsements"))
-        .order_by("-endorsement_count", "title")[:200]
-    )
+    demands = list(services.charterable_demands(request.user, organisation)[:200])
     form = CharterForm(request.POST or None, user=request.user, demands=demands)
     if request.method == "POST" and form.is_valid():
         try:
@@ -189,8 +179,15 @@ def charter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user,
         charter=charter,
     )
+    add_form = (
+        AddDemandForm(demands=services.charterable_demands(request.user, charter.organisation))
+        if charter.status == charter.Status.DRAFT and request.user.can_edit
+        else None
+    )
     if request.method == "POST":
         _editor(request)
+        if "add" in request.POST or "remove" in request.POST:
+            return _change_demands(request, charter)
         try:
             if "reorder" in request.POST:
                 reorder_form = ReorderForm(request.POST, charter=charter)
@@ -227,9 +224,44 @@ def charter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "totals": services.charter_totals(charter),
             "reorder_form": reorder_form,
             "submission_form": submission_form,
+            "add_form": add_form,
             "today": timezone.localdate(),
         },
     )
+
+
+def _change_demands(request: HttpRequest, charter) -> HttpResponse:
+    """Add a demand to a draft charter or take one out; a refusal is shown as a message on the page."""
+    if "add" in request.POST:
+        form = AddDemandForm(
+            request.POST, demands=services.charterable_demands(request.user, charter.organisation)
+        )
+    else:
+        form = RemoveDemandForm(request.POST, charter=charter)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("voice:charter_detail", pk=charter.pk)
+    demand = form.cleaned_data["demand"]
+    try:
+        if "add" in request.POST:
+            services.add_to_charter(
+                actor=request.user,
+                charter=charter,
+                demand=demand,
+                priority=form.cleaned_data["priority"],
+                channel=Channel.WEB,
+            )
+            messages.success(request, _("“%(demand)s” added to the charter.") % {"demand": demand})
+        else:
+            services.remove_from_charter(
+                actor=request.user, charter=charter, demand=demand, channel=Channel.WEB
+            )
+            messages.success(request, _("“%(demand)s” taken out of the charter.") % {"demand": demand})
+    except VoiceError as error:
+        messages.error(request, str(error))
+    return redirect("voice:charter_detail", pk=charter.pk)
 
 
 @login_required
