@@ -47,11 +47,16 @@ class PollForm(ServiceErrors, forms.Form):
         required=False,
         help_text=_("Nobody can tell how a member voted; results show only once the poll closes."),
     )
+    # The format a datetime-local input shows, so an edited draft's times come back filled in.
     opens_at = forms.DateTimeField(
-        label=_("Opens at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Opens at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     closes_at = forms.DateTimeField(
-        label=_("Closes at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Closes at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     quorum_percent = forms.IntegerField(
         label=_("Quorum (per cent of eligible members)"),
@@ -74,9 +79,28 @@ class PollForm(ServiceErrors, forms.Form):
         ),
     )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, user: User, poll: Poll | None = None, **kwargs):
+        if poll is not None:
+            kwargs["initial"] = {
+                "question": poll.question,
+                "details": poll.details,
+                "kind": poll.kind,
+                "options": ""
+                if poll.kind == Poll.Kind.YES_NO
+                else "\n".join(o.label for o in poll.options.order_by("position")),
+                "secret": poll.secret,
+                "opens_at": poll.opens_at,
+                "closes_at": poll.closes_at,
+                "quorum_percent": poll.quorum_percent,
+                "majority": poll.majority,
+                "counting": poll.counting,
+            }
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = queries.organisations_for(user).order_by("kind", "name_en")
+        if poll is not None:
+            # A draft stays with the organisation it was drafted for: its quorum and scope follow it.
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].queryset = queries.organisations_for(user).order_by("kind", "name_en")
 
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)

@@ -181,28 +181,20 @@ def _clean_options(
     return cleaned
 
 
-@transaction.atomic
-def create_poll(
+def _clean_settings(
     *,
-    actor: User | None,
     organisation: Organisation,
     question: str,
     kind: str,
-    options: Sequence[str | Demand] = (),
-    secret: bool = False,
-    opens_at: datetime.datetime | None = None,
-    closes_at: datetime.datetime | None = None,
-    quorum_percent: int | None = None,
-    majority: str | None = None,
-    counting: str | None = None,
-    meeting: Meeting | None = None,
-    details: str = "",
-    channel: str = Channel.WEB,
-) -> Poll:
-    """Draft a poll of `organisation`'s members. Options are labels or demands (one per option);
-    a yes/no poll makes its own. The quorum defaults to the organisation's by-laws; the majority
-    to a simple majority (plurality for a ranking, which its counting method decides)."""
-    _check_scope(actor, organisation)
+    secret: bool,
+    opens_at: datetime.datetime | None,
+    closes_at: datetime.datetime | None,
+    quorum_percent: int | None,
+    majority: str | None,
+    counting: str | None,
+    meeting: Meeting | None,
+) -> dict[str, Any]:
+    """Check a poll's question and settings, fill in the defaults; return them as its fields."""
     question = (question or "").strip()
     if not question:
         raise VoiceError(_("Write the question."), field="question")
@@ -233,21 +225,60 @@ def create_poll(
         raise VoiceError(_("A poll must close after it opens."), field="closes_at")
     if meeting is not None and meeting.organisation_id != organisation.pk:
         raise VoiceError(_("The meeting must be one of this organisation's."), field="meeting")
-    cleaned = _clean_options(kind, secret, options)
-    poll = Poll.objects.create(
+    return {
+        "question": question,
+        "kind": kind,
+        "secret": secret,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "quorum_percent": quorum_percent,
+        "majority": majority,
+        "counting": counting or "",
+        "meeting": meeting,
+    }
+
+
+@transaction.atomic
+def create_poll(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    question: str,
+    kind: str,
+    options: Sequence[str | Demand] = (),
+    secret: bool = False,
+    opens_at: datetime.datetime | None = None,
+    closes_at: datetime.datetime | None = None,
+    quorum_percent: int | None = None,
+    majority: str | None = None,
+    counting: str | None = None,
+    meeting: Meeting | None = None,
+    details: str = "",
+    channel: str = Channel.WEB,
+) -> Poll:
+    """Draft a poll of `organisation`'s members. Options are labels or demands (one per option);
+    a yes/no poll makes its own. The quorum defaults to the organisation's by-laws; the majority
+    to a simple majority (plurality for a ranking, which its counting method decides)."""
+    _check_scope(actor, organisation)
+    settings = _clean_settings(
         organisation=organisation,
-        association_id=_association_id(organisation),
         question=question,
-        details=details.strip(),
         kind=kind,
         secret=secret,
         opens_at=opens_at,
         closes_at=closes_at,
         quorum_percent=quorum_percent,
         majority=majority,
-        counting=counting or "",
+        counting=counting,
         meeting=meeting,
+    )
+    cleaned = _clean_options(kind, secret, options)
+    poll = Poll.objects.create(
+        organisation=organisation,
+        association_id=_association_id(organisation),
+        details=details.strip(),
         created_by=actor if getattr(actor, "pk", None) else None,
+        **settings,
     )
     Option.objects.bulk_create(
         [Option(poll=poll, label=label, position=i, demand=d) for i, (label, d) in enumerate(cleaned, 1)]
@@ -267,6 +298,114 @@ def _locked(poll: Poll) -> Poll:
     fresh = Poll.objects.select_for_update().select_related("organisation").get(pk=poll.pk)
     poll.status, poll.eligible = fresh.status, fresh.eligible
     return fresh
+
+
+def _check_draft(fresh: Poll) -> None:
+    """Only a draft may change or go: once a poll opens, its register and box are fixed."""
+    if fresh.status != Poll.Status.DRAFT:
+        raise VoiceError(
+            _("Only a draft poll can be changed or deleted; this one has been opened."),
+            code="conflict",
+            field="status",
+        )
+    if fresh.election_posts.exists():
+        raise VoiceError(_("This poll belongs to an election: change the election instead."), code="conflict")
+
+
+@transaction.atomic
+def update_poll(
+    *,
+    actor: User | None,
+    poll: Poll,
+    question: str,
+    kind: str,
+    options: Sequence[str | Demand] = (),
+    secret: bool = False,
+    opens_at: datetime.datetime | None = None,
+    closes_at: datetime.datetime | None = None,
+    quorum_percent: int | None = None,
+    majority: str | None = None,
+    counting: str | None = None,
+    meeting: Meeting | None = None,
+    details: str = "",
+    channel: str = Channel.WEB,
+) -> Poll:
+    """Change a draft poll's question, options and settings, checked as when it was drafted.
+    An option kept under the same label keeps the demand it stands for."""
+    _check_scope(actor, poll.organisation)
+    fresh = _locked(poll)
+    _check_draft(fresh)
+    settings = _clean_settings(
+        organisation=fresh.organisation,
+        question=question,
+        kind=kind,
+        secret=secret,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        quorum_percent=quorum_percent,
+        majority=majority,
+        counting=counting,
+        meeting=meeting,
+    )
+    cleaned = _clean_options(kind, secret, options)
+    before = {**audit.snapshot(fresh, POLL_FIELDS), "details": fresh.details}
+    old_options = list(Option.objects.filter(poll=fresh).order_by("position"))
+    old_labels = [o.label for o in old_options]
+    for name, value in {**settings, "details": details.strip()}.items():
+        setattr(poll, name, value)
+    poll.save(update_fields=[*settings, "details"])
+    changes = audit.diff(before, {**audit.snapshot(poll, POLL_FIELDS), "details": poll.details})
+    new_labels = [label for label, _d in cleaned]
+    if new_labels != old_labels or any(
+        d is not None and d.pk != o.demand_id for (_label, d), o in zip(cleaned, old_options, strict=False)
+    ):
+        demands = {o.label.casefold(): o.demand_id for o in old_options}
+        Option.objects.filter(poll=poll).delete()
+        Option.objects.bulk_create(
+            [
+                Option(
+                    poll=poll,
+                    label=label,
+                    position=i,
+                    demand_id=d.pk if d is not None else demands.get(label.casefold()),
+                )
+                for i, (label, d) in enumerate(cleaned, 1)
+            ]
+        )
+        if new_labels != old_labels:
+            changes["options"] = [old_labels, new_labels]
+    poll._option_positions = None
+    if changes:
+        audit.record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=poll,
+            changes=changes,
+            channel=channel,
+            association_id=poll.association_id,
+        )
+    return poll
+
+
+@transaction.atomic
+def delete_poll(*, actor: User | None, poll: Poll, channel: str = Channel.WEB) -> None:
+    """Delete a draft poll (nobody has voted in it, nor could have); an opened poll stays for good."""
+    _check_scope(actor, poll.organisation)
+    fresh = _locked(poll)
+    _check_draft(fresh)
+    labels = list(Option.objects.filter(poll=fresh).order_by("position").values_list("label", flat=True))
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        obj=fresh,
+        changes={
+            **{k: [v, None] for k, v in audit.snapshot(fresh, POLL_FIELDS).items() if v not in (None, "")},
+            "options": [labels, None],
+        },
+        channel=channel,
+        association_id=fresh.association_id,
+    )
+    fresh.delete()
 
 
 @transaction.atomic

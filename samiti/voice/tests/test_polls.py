@@ -15,7 +15,7 @@ from samiti.registry import testing
 from samiti.registry.models import Role
 from samiti.voice.errors import VoiceError
 from samiti.voice.models.polls import BallotBox, Option, Poll, Vote, Voter
-from samiti.voice.services import polls
+from samiti.voice.services import demands, polls
 
 pytestmark = pytest.mark.django_db
 
@@ -540,3 +540,121 @@ def test_a_read_only_account_may_not_draft_open_or_close_polls_through_the_api(g
     )
     assert client.post(f"/api/voice/polls/{poll.pk}/open", headers=headers).status_code == 403
     assert Poll.objects.get(pk=poll.pk).status == Poll.Status.DRAFT
+
+
+# ----- editing and deleting a draft ----------------------------------------------------------------
+
+
+def test_a_draft_poll_can_be_changed_and_the_change_is_audited(group):
+    demand_poll = _poll(group, Poll.Kind.SINGLE, ["Canal", "Road"], open_it=False)
+    canal = _options(demand_poll)[0]
+    poll = polls.update_poll(
+        actor=None,
+        poll=demand_poll,
+        question="Which road first?",
+        kind=Poll.Kind.RANKING,
+        options=["Road", "Bridge", "Canal"],
+        counting="irv",
+        quorum_percent=30,
+    )
+    fresh = Poll.objects.get(pk=poll.pk)
+    assert (fresh.question, fresh.kind, fresh.counting, fresh.majority, fresh.quorum_percent) == (
+        "Which road first?", "ranking", "irv", "plurality", 30
+    )  # fmt: skip
+    assert [o.label for o in _options(fresh)] == ["Road", "Bridge", "Canal"]
+    assert not Option.objects.filter(pk=canal.pk).exists()
+    event = AuditEvent.objects.get(object_type="voice.poll", object_id=poll.pk, action="update")
+    assert event.changes["options"] == [["Canal", "Road"], ["Road", "Bridge", "Canal"]]
+    assert event.changes["question"] == ["Dig a new canal?", "Which road first?"]
+    assert event.changes["counting"] == ["", "irv"]
+
+
+def test_changing_a_draft_is_checked_like_drafting_it(group):
+    poll = _poll(group, Poll.Kind.SINGLE, ["Canal", "Road"], open_it=False)
+    with pytest.raises(VoiceError) as error:
+        polls.update_poll(actor=None, poll=poll, question="Which?", kind=Poll.Kind.SINGLE, options=["Canal"])
+    assert error.value.field == "options"
+    assert Poll.objects.get(pk=poll.pk).question == "Dig a new canal?"
+    assert [o.label for o in _options(poll)] == ["Canal", "Road"]
+
+
+def test_an_option_kept_under_its_label_keeps_its_demand(group):
+    demand = demands.raise_demand(
+        actor=None, organisation=group, title="Deep tube well", category="irrigation"
+    )
+    poll = _poll(group, Poll.Kind.RANKING, [demand, "Road"], open_it=False)
+    polls.update_poll(actor=None, poll=poll, question="Priorities", kind=Poll.Kind.RANKING,
+                      options=["Road", "Deep tube well", "Bridge"])  # fmt: skip
+    assert [(o.label, o.demand_id) for o in _options(poll)] == [
+        ("Road", None), ("Deep tube well", demand.pk), ("Bridge", None)
+    ]  # fmt: skip
+
+
+def test_an_opened_poll_can_be_neither_changed_nor_deleted(group):
+    testing.member(group)
+    poll = _poll(group)
+    with pytest.raises(VoiceError) as error:
+        polls.update_poll(actor=None, poll=poll, question="Something else?", kind=Poll.Kind.YES_NO)
+    assert error.value.code == "conflict"
+    with pytest.raises(VoiceError) as error:
+        polls.delete_poll(actor=None, poll=poll)
+    assert error.value.code == "conflict"
+    assert Poll.objects.get(pk=poll.pk).question == "Dig a new canal?"
+
+
+def test_a_draft_poll_can_be_deleted_and_the_deletion_is_audited(group):
+    poll = _poll(group, Poll.Kind.SINGLE, ["Canal", "Road"], open_it=False)
+    pk = poll.pk
+    polls.delete_poll(actor=None, poll=poll)
+    assert not Poll.objects.filter(pk=pk).exists() and not Option.objects.filter(poll_id=pk).exists()
+    event = AuditEvent.objects.get(object_type="voice.poll", object_id=pk, action="delete")
+    assert event.changes["options"] == [["Canal", "Road"], None]
+    assert event.changes["question"] == ["Dig a new canal?", None]
+
+
+def test_a_leader_edits_and_deletes_a_draft_through_its_pages(group):
+    poll = _poll(group, Poll.Kind.SINGLE, ["Canal", "Road"], open_it=False)
+    _leader, client = _leader_client(group)
+    detail = client.get(reverse("voice:poll_detail", args=[poll.pk])).content.decode()
+    assert reverse("voice:poll_edit", args=[poll.pk]) in detail and "Delete the draft" in detail
+    form = client.get(reverse("voice:poll_edit", args=[poll.pk])).content.decode()
+    assert "Canal\nRoad" in form and 'name="organisation"' not in form
+    bad = client.post(reverse("voice:poll_edit", args=[poll.pk]),
+                      {"question": "Which first?", "kind": "single", "options": "Canal\n"})  # fmt: skip
+    assert bad.status_code == 200 and "Give at least two options" in bad.content.decode()
+    response = client.post(
+        reverse("voice:poll_edit", args=[poll.pk]),
+        {"question": "Which first?", "kind": "approval", "options": "Canal\nRoad\nBridge\n",
+         "secret": "on", "quorum_percent": "25", "opens_at": "2030-01-01T08:00"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    fresh = Poll.objects.get(pk=poll.pk)
+    assert (fresh.question, fresh.kind, fresh.secret, fresh.quorum_percent) == (
+        "Which first?",
+        "approval",
+        True,
+        25,
+    )
+    assert fresh.opens_at is not None and [o.label for o in _options(fresh)] == ["Canal", "Road", "Bridge"]
+    response = client.post(reverse("voice:poll_delete", args=[poll.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("voice:poll_list")
+    assert not Poll.objects.filter(pk=poll.pk).exists()
+
+
+def test_an_opened_poll_offers_no_edit_and_refuses_deletion_by_page(group):
+    testing.member(group)
+    poll = _poll(group)
+    _leader, client = _leader_client(group)
+    detail = client.get(reverse("voice:poll_detail", args=[poll.pk])).content.decode()
+    assert reverse("voice:poll_edit", args=[poll.pk]) not in detail
+    assert client.get(reverse("voice:poll_edit", args=[poll.pk])).status_code == 302
+    client.post(reverse("voice:poll_delete", args=[poll.pk]))
+    assert Poll.objects.filter(pk=poll.pk).exists()
+
+
+def test_a_draft_of_another_group_cannot_be_edited_or_deleted(group):
+    poll = _poll(testing.group(), open_it=False)
+    _leader, client = _leader_client(group)
+    assert client.get(reverse("voice:poll_edit", args=[poll.pk])).status_code == 404
+    assert client.post(reverse("voice:poll_delete", args=[poll.pk])).status_code == 404
+    assert Poll.objects.filter(pk=poll.pk).exists()

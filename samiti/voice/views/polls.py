@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from samiti.core.models import Channel
 from samiti.voice.errors import VoiceError
@@ -49,6 +50,47 @@ def poll_add(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Poll drafted. Open it when members may vote."))
             return redirect("voice:poll_detail", pk=poll.pk)
     return render(request, "voice/polls/form.html", {"form": form})
+
+
+@login_required
+def poll_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    poll = service.poll_or_404(request.user, pk)
+    if not request.user.can_edit:
+        raise Http404
+    if poll.status != Poll.Status.DRAFT:
+        messages.error(request, _("Only a draft poll can be changed or deleted; this one has been opened."))
+        return redirect("voice:poll_detail", pk=poll.pk)
+    form = PollForm(request.POST or None, user=request.user, poll=poll)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service.update_poll(
+                actor=request.user,
+                poll=poll,
+                meeting=poll.meeting,
+                channel=Channel.WEB,
+                **form.service_arguments(),
+            )
+        except VoiceError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("voice:poll_detail", pk=poll.pk)
+    return render(request, "voice/polls/form.html", {"form": form, "poll": poll})
+
+
+@login_required
+@require_POST
+def poll_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    poll = service.poll_or_404(request.user, pk)
+    if not request.user.can_edit:
+        raise Http404
+    try:
+        service.delete_poll(actor=request.user, poll=poll, channel=Channel.WEB)
+    except VoiceError as error:
+        messages.error(request, str(error))
+        return redirect("voice:poll_detail", pk=poll.pk)
+    messages.success(request, _("Draft poll deleted."))
+    return redirect("voice:poll_list")
 
 
 def _forms(request: HttpRequest, poll: Poll, action: str) -> dict:
@@ -190,5 +232,7 @@ urlpatterns = [
     path("polls/", poll_list, name="poll_list"),
     path("polls/add/", poll_add, name="poll_add"),
     path("polls/<int:pk>/", poll_detail, name="poll_detail"),
+    path("polls/<int:pk>/edit/", poll_edit, name="poll_edit"),
+    path("polls/<int:pk>/delete/", poll_delete, name="poll_delete"),
     path("polls/<int:pk>/results/", poll_results, name="poll_results"),
 ]
