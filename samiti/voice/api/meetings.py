@@ -1,4 +1,5 @@
-"""Meetings in the API: the calendar in scope with attendance and quorum, planning, attendance.
+"""Meetings in the API: the calendar in scope with attendance and quorum, planning, attendance,
+minutes, decisions and follow-up actions.
 
 Reads go through registry.queries (out of scope answers 404); writes through the services with
 channel "api", checked and audited like the pages' writes.
@@ -17,10 +18,12 @@ from ninja.pagination import PageNumberPagination, paginate
 from samiti.core.models import Channel
 from samiti.registry import queries
 from samiti.registry import services as registry
-from samiti.registry.models import Authority, Meeting, User
+from samiti.registry.models import Authority, Meeting, Member, User
 from samiti.voice.errors import VoiceError
-from samiti.voice.models import Minutes
+from samiti.voice.models import AgendaItem, Decision, FollowUpAction, Minutes
 from samiti.voice.services import meetings as services
+from samiti.voice.services.demands import demands_for
+from samiti.voice.services.polls import polls_for
 
 router = Router(tags=["meetings"])
 
@@ -139,6 +142,86 @@ class AttendanceIn(Schema):
     officials: list[GuestIn] = Field(default_factory=list)
 
 
+class MinutesIn(Schema):
+    text: str = Field(description="The minutes; writing again replaces them, an empty text removes them.")
+    agenda_item: int | None = Field(
+        None, description="Position of the agenda item they are of; none for the whole meeting."
+    )
+
+
+class DecisionIn(Schema):
+    text: str = Field(min_length=1)
+    agenda_item: int | None = Field(None, description="Position of the agenda item it was taken on.")
+    demand: int | None = Field(None, description="The demand it concerns.")
+    poll: int | None = Field(None, description="The poll it concerns.")
+
+
+class DecisionOut(Schema):
+    id: int
+    meeting: int
+    text: str
+    agenda_item: int | None = Field(description="Position of the agenda item.")
+    demand: int | None
+    poll: int | None
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_meeting(decision: Decision) -> int:
+        return decision.meeting_id
+
+    @staticmethod
+    def resolve_agenda_item(decision: Decision) -> int | None:
+        return decision.agenda_item.position if decision.agenda_item_id else None
+
+    @staticmethod
+    def resolve_demand(decision: Decision) -> int | None:
+        return decision.demand_id
+
+    @staticmethod
+    def resolve_poll(decision: Decision) -> int | None:
+        return decision.poll_id
+
+
+class ActionIn(Schema):
+    what: str = Field(min_length=1, max_length=300)
+    owner_member: int | None = Field(None, description="The member responsible.")
+    owner_name: str = Field("", max_length=150, description="Or the person responsible, by name.")
+    due_on: datetime.date | None = None
+    decision: int | None = Field(None, description="The decision of this meeting it follows.")
+
+
+class ActionDoneIn(Schema):
+    done_on: datetime.date | None = Field(None, description="Today when not given.")
+
+
+class ActionOut(Schema):
+    id: int
+    meeting: int
+    decision: int | None
+    what: str
+    owner_member: int | None
+    owner: str
+    due_on: datetime.date | None
+    done_on: datetime.date | None
+    overdue: bool
+
+    @staticmethod
+    def resolve_meeting(action: FollowUpAction) -> int:
+        return action.meeting_id
+
+    @staticmethod
+    def resolve_decision(action: FollowUpAction) -> int | None:
+        return action.decision_id
+
+    @staticmethod
+    def resolve_owner_member(action: FollowUpAction) -> int | None:
+        return action.owner_member_id
+
+    @staticmethod
+    def resolve_overdue(action: FollowUpAction) -> bool:
+        return action.is_overdue()
+
+
 def _annotated(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
     return meetings.annotate(
         members_present=Count("attendance", distinct=True),
@@ -235,3 +318,91 @@ def record_attendance(request: HttpRequest, meeting_id: int, payload: Attendance
     except registry.RegistryError as error:
         raise VoiceError(error.message, code=error.code, field=error.field) from None
     return _detail(user, meeting.pk)
+
+
+def _agenda_item(meeting: Meeting, position: int | None) -> AgendaItem | None:
+    if position is None:
+        return None
+    item = meeting.agenda_items.filter(position=position).first()
+    if item is None:
+        raise VoiceError(_("This meeting has no agenda item at that position."), field="agenda_item")
+    return item
+
+
+@router.post("/meetings/{meeting_id}/minutes", response=MeetingDetailOut)
+def record_minutes(request: HttpRequest, meeting_id: int, payload: MinutesIn) -> Meeting:
+    """Write the minutes of the meeting, or of one agenda item; writing again replaces them."""
+    user = _user(request)
+    meeting = queries.meeting_or_404(user, meeting_id)
+    _may_edit(user)
+    services.record_minutes(
+        actor=user,
+        meeting=meeting,
+        text=payload.text,
+        agenda_item=_agenda_item(meeting, payload.agenda_item),
+        channel=Channel.API,
+    )
+    return _detail(user, meeting.pk)
+
+
+@router.post("/meetings/{meeting_id}/decisions", response={201: DecisionOut})
+def record_decision(request: HttpRequest, meeting_id: int, payload: DecisionIn) -> Decision:
+    """Record what the meeting decided, and the demand or poll it concerns."""
+    user = _user(request)
+    meeting = queries.meeting_or_404(user, meeting_id)
+    _may_edit(user)
+    demand = poll = None
+    if payload.demand is not None:
+        demand = demands_for(user).filter(pk=payload.demand).first()
+        if demand is None:
+            raise VoiceError(_("This demand is not one you may see."), field="demand")
+    if payload.poll is not None:
+        poll = polls_for(user).filter(pk=payload.poll).first()
+        if poll is None:
+            raise VoiceError(_("This poll is not one you may see."), field="poll")
+    return services.record_decision(
+        actor=user,
+        meeting=meeting,
+        text=payload.text,
+        agenda_item=_agenda_item(meeting, payload.agenda_item),
+        demand=demand,
+        poll=poll,
+        channel=Channel.API,
+    )
+
+
+@router.post("/meetings/{meeting_id}/actions", response={201: ActionOut})
+def add_action(request: HttpRequest, meeting_id: int, payload: ActionIn) -> FollowUpAction:
+    """Record a follow-up action: what, who (a member, or another person by name), by when."""
+    user = _user(request)
+    meeting = queries.meeting_or_404(user, meeting_id)
+    _may_edit(user)
+    owner: Member | None = None
+    if payload.owner_member is not None:
+        owner = queries.members_for(user).filter(pk=payload.owner_member).first()
+        if owner is None:
+            raise VoiceError(_("No such member."), field="owner_member")
+    decision = None
+    if payload.decision is not None:
+        decision = meeting.decisions.filter(pk=payload.decision).first()
+        if decision is None:
+            raise VoiceError(_("This decision belongs to another meeting."), field="decision")
+    return services.add_action(
+        actor=user,
+        meeting=meeting,
+        what=payload.what,
+        owner_member=owner,
+        owner_name=payload.owner_name,
+        due_on=payload.due_on,
+        decision=decision,
+        channel=Channel.API,
+    )
+
+
+@router.post("/actions/{action_id}/done", response=ActionOut)
+def complete_action(request: HttpRequest, action_id: int, payload: ActionDoneIn) -> FollowUpAction:
+    """Mark a follow-up action done, today unless another day is given."""
+    user = _user(request)
+    action = services.action_or_404(user, action_id)
+    _may_edit(user)
+    return services.complete_action(actor=user, action=action, done_on=payload.done_on, channel=Channel.API)

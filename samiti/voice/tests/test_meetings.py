@@ -528,6 +528,83 @@ def test_the_api_answers_404_for_a_meeting_out_of_scope_and_refuses_strangers_at
     assert not mine.attendance.exists()
 
 
+def test_the_api_records_minutes_decisions_and_actions_through_the_services(client):
+    group = testing.group()
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    owner = testing.member(group)
+    demand = raise_demand(
+        actor=None, organisation=group, title="Repair the canal", category="irrigation", channel="web"
+    )
+    headers = bearer(leader)
+    meeting = _meeting(group, agenda=["Savings", "Canal"])
+    url = f"/api/voice/meetings/{meeting.pk}"
+
+    def post(path, body):
+        return client.post(path, body, content_type="application/json", headers=headers)
+
+    response = post(f"{url}/minutes", {"text": "Canal silted", "agenda_item": 2})
+    assert response.status_code == 200, response.content
+    assert [a["minutes"] for a in response.json()["agenda"]] == ["", "Canal silted"]
+    assert post(f"{url}/minutes", {"text": "All came on time"}).json()["minutes"] == "All came on time"
+    response = post(f"{url}/decisions", {"text": "Ask the UP", "agenda_item": 2, "demand": demand.pk})
+    assert response.status_code == 201, response.content
+    decision = response.json()
+    assert (decision["agenda_item"], decision["demand"], decision["poll"]) == (2, demand.pk, None)
+    response = post(
+        f"{url}/actions",
+        {
+            "what": "Write the letter",
+            "owner_member": owner.pk,
+            "due_on": "2026-03-05",
+            "decision": decision["id"],
+        },
+    )
+    assert response.status_code == 201, response.content
+    action = response.json()
+    assert (action["owner"], action["decision"], action["done_on"], action["overdue"]) == (
+        str(owner),
+        decision["id"],
+        None,
+        timezone.localdate() > datetime.date(2026, 3, 5),
+    )
+    response = post(f"/api/voice/actions/{action['id']}/done", {"done_on": "2026-03-04"})
+    assert response.status_code == 200, response.content
+    assert (response.json()["done_on"], response.json()["overdue"]) == ("2026-03-04", False)
+    assert FollowUpAction.objects.get().done_on == datetime.date(2026, 3, 4)
+    assert AuditEvent.objects.filter(channel="api", object_type__startswith="voice.").count() == 5
+
+
+def test_the_api_refuses_bad_minutes_decisions_and_actions_with_the_field_at_fault(client):
+    group = testing.group()
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    headers = bearer(leader)
+    meeting = _meeting(group, agenda=["Savings"])
+    stranger = testing.member()
+    url = f"/api/voice/meetings/{meeting.pk}"
+
+    def post(path, body):
+        return client.post(path, body, content_type="application/json", headers=headers)
+
+    assert post(f"{url}/minutes", {"text": "x", "agenda_item": 9}).json()["field"] == "agenda_item"
+    response = post(f"{url}/actions", {"what": "Write the letter"})
+    assert (response.status_code, response.json()["field"]) == (400, "owner_name")
+    response = post(f"{url}/actions", {"what": "Write", "owner_member": stranger.pk})
+    assert (response.status_code, response.json()["field"]) == (400, "owner_member")
+    response = post(f"{url}/actions", {"what": "Write", "owner_name": "Rina", "due_on": "2026-02-01"})
+    assert (response.status_code, response.json()["field"]) == (400, "due_on")
+    elsewhere = _meeting(testing.group())
+    assert post(f"/api/voice/meetings/{elsewhere.pk}/decisions", {"text": "No"}).status_code == 404
+    theirs = services.add_action(actor=None, meeting=elsewhere, what="Theirs", owner_name="X")
+    assert post(f"/api/voice/actions/{theirs.pk}/done", {}).status_code == 404
+    viewer = testing.staff(Role.VIEWER, organisation=group)
+    response = client.post(
+        f"{url}/decisions", {"text": "Yes"}, content_type="application/json", headers=bearer(viewer)
+    )
+    assert response.status_code == 403
+    assert not Decision.objects.exists() and not FollowUpAction.objects.filter(meeting=meeting).exists()
+    assert not Minutes.objects.exists() and not meeting.agenda_items.exclude(minutes="").exists()
+
+
 def test_the_meeting_page_in_bengali_prints_the_quorum_in_bengali_digits(leader_client):
     group = leader_client.group
     members = [testing.member(group) for _ in range(12)]
