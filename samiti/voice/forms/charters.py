@@ -230,6 +230,35 @@ class ResponseForm(ServiceErrors, forms.Form):
         return data
 
 
+class CorrectResponseForm(ResponseForm):
+    why = forms.CharField(
+        label=_("What was wrong"),
+        max_length=300,
+        help_text=_("Kept in the record of changes, with the response as it was."),
+    )
+
+    @staticmethod
+    def initial_from(response: Response) -> dict:
+        commitment = getattr(response, "commitment", None)
+        initial = {
+            "kind": response.kind,
+            "responded_on": response.responded_on,
+            "official": response.official_id,
+            "official_name": response.official_name,
+            "reasons": response.reasons,
+            "referred_to": response.referred_to_id,
+        }
+        if commitment is not None:
+            budget = commitment.budget_poisha
+            initial.update(
+                what=commitment.what,
+                due_on=commitment.due_on,
+                budget=f"{budget // 100}.{budget % 100:02d}" if budget is not None else "",
+                responsible=commitment.responsible,
+            )
+        return initial
+
+
 class FollowUpForm(ServiceErrors, forms.Form):
     on = forms.DateField(label=_("Date"), widget=DateInput)
     note = forms.CharField(label=_("What was found"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -545,36 +545,20 @@ def _parse_budget(value: Any) -> int | None:
     return value
 
 
-@transaction.atomic
-def record_response(
+def _check_response(
     *,
-    actor: User | None,
-    item: CharterItem,
+    charter: Charter,
     kind: str,
     responded_on: datetime.date,
-    official: Official | None = None,
-    official_name: str = "",
-    reasons: str = "",
-    referred_to: Authority | None = None,
-    what: str = "",
-    due_on: datetime.date | None = None,
-    budget_poisha: int | None = None,
-    responsible: str = "",
-    channel: str = Channel.WEB,
-    today: datetime.date | None = None,
-) -> Response:
-    """Record the authority's answer to one demand of a submitted charter.
-
-    A commitment says what, by when, with what budget (poisha) and who is responsible; a rejection
-    gives its reasons; a referral names the authority the demand was sent on to.
-    """
-    charter = item.charter
-    _check_scope(actor, charter.organisation)
-    today = today or timezone.localdate()
-    if charter.status != Charter.Status.SUBMITTED:
-        raise VoiceError(_("Record responses once the charter has been submitted."), field="kind")
-    if Response.objects.filter(item=item).exists():
-        raise VoiceError(_("The authority's response to this demand is already recorded."), field="kind")
+    official: Official | None,
+    reasons: str,
+    referred_to: Authority | None,
+    what: str,
+    due_on: datetime.date | None,
+    budget_poisha: int | None,
+    today: datetime.date,
+) -> tuple[str, str, int | None]:
+    """Validate an authority's response; return its reasons, what was promised and the budget, cleaned."""
     if kind not in Response.Kind.values:
         raise VoiceError(_("Choose a commitment, a rejection or a referral."), field="kind")
     if responded_on is None:
@@ -609,6 +593,51 @@ def record_response(
         if due_on < responded_on:
             raise VoiceError(_("A commitment falls due after it was made."), field="due_on")
         budget_poisha = _parse_budget(budget_poisha)
+    return reasons, what, budget_poisha
+
+
+@transaction.atomic
+def record_response(
+    *,
+    actor: User | None,
+    item: CharterItem,
+    kind: str,
+    responded_on: datetime.date,
+    official: Official | None = None,
+    official_name: str = "",
+    reasons: str = "",
+    referred_to: Authority | None = None,
+    what: str = "",
+    due_on: datetime.date | None = None,
+    budget_poisha: int | None = None,
+    responsible: str = "",
+    channel: str = Channel.WEB,
+    today: datetime.date | None = None,
+) -> Response:
+    """Record the authority's answer to one demand of a submitted charter.
+
+    A commitment says what, by when, with what budget (poisha) and who is responsible; a rejection
+    gives its reasons; a referral names the authority the demand was sent on to.
+    """
+    charter = item.charter
+    _check_scope(actor, charter.organisation)
+    today = today or timezone.localdate()
+    if charter.status != Charter.Status.SUBMITTED:
+        raise VoiceError(_("Record responses once the charter has been submitted."), field="kind")
+    if Response.objects.filter(item=item).exists():
+        raise VoiceError(_("The authority's response to this demand is already recorded."), field="kind")
+    reasons, what, budget_poisha = _check_response(
+        charter=charter,
+        kind=kind,
+        responded_on=responded_on,
+        official=official,
+        reasons=reasons,
+        referred_to=referred_to,
+        what=what,
+        due_on=due_on,
+        budget_poisha=budget_poisha,
+        today=today,
+    )
     response = Response.objects.create(
         item=item,
         kind=kind,
@@ -628,7 +657,6 @@ def record_response(
         channel=channel,
         association_id=association_id,
     )
-    values = {"authority": charter.authority, "day": _day(responded_on)}
     if kind == Response.Kind.COMMITTED:
         commitment = Commitment.objects.create(
             response=response,
@@ -647,23 +675,149 @@ def record_response(
             channel=channel,
             association_id=association_id,
         )
-        note = _("%(authority)s committed on %(day)s: %(what)s, by %(due)s%(budget)s.") % {
-            **values,
-            "what": what,
-            "due": _day(due_on),
-            "budget": f" ({commitment.budget_taka})" if budget_poisha is not None else "",
-        }
-    elif kind == Response.Kind.REJECTED:
-        note = _("%(authority)s rejected it on %(day)s: %(reasons)s") % {**values, "reasons": reasons}
-    else:
-        note = _("%(authority)s referred it on %(day)s to %(other)s.") % {**values, "other": referred_to}
     record_demand_event(
         actor=actor,
         demand=item.demand,
         kind=kind,
         organisation=charter.organisation,
         channel=channel,
-        note=str(note)[:500],
+        note=_response_note(response),
+    )
+    return response
+
+
+def _response_note(response: Response) -> str:
+    """The response as a step of the demand's timeline."""
+    charter = response.item.charter
+    values = {"authority": charter.authority, "day": _day(response.responded_on)}
+    if response.kind == Response.Kind.COMMITTED:
+        commitment = response.commitment
+        note = _("%(authority)s committed on %(day)s: %(what)s, by %(due)s%(budget)s.") % {
+            **values,
+            "what": commitment.what,
+            "due": _day(commitment.due_on),
+            "budget": f" ({commitment.budget_taka})" if commitment.budget_poisha is not None else "",
+        }
+    elif response.kind == Response.Kind.REJECTED:
+        note = _("%(authority)s rejected it on %(day)s: %(reasons)s") % {
+            **values,
+            "reasons": response.reasons,
+        }
+    else:
+        note = _("%(authority)s referred it on %(day)s to %(other)s.") % {
+            **values,
+            "other": response.referred_to,
+        }
+    return str(note)[:500]
+
+
+RESPONSE_FIELDS = ["kind", "responded_on", "official", "official_name", "reasons", "referred_to"]
+
+
+@transaction.atomic
+def correct_response(
+    *,
+    actor: User | None,
+    response: Response,
+    kind: str,
+    responded_on: datetime.date,
+    why: str,
+    official: Official | None = None,
+    official_name: str = "",
+    reasons: str = "",
+    referred_to: Authority | None = None,
+    what: str = "",
+    due_on: datetime.date | None = None,
+    budget_poisha: int | None = None,
+    responsible: str = "",
+    channel: str = Channel.WEB,
+    today: datetime.date | None = None,
+) -> Response:
+    """Correct an authority's response recorded by mistake, while its commitment has no follow-up.
+
+    The response is rewritten in place (a commitment made, changed or dropped with it), the change
+    audited with its before and after, and the demand's status and timeline follow the new answer.
+    """
+    response = (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("item", "item__charter", "item__charter__authority", "item__demand")
+        .get(pk=response.pk)
+    )
+    charter = response.item.charter
+    _check_scope(actor, charter.organisation)
+    today = today or timezone.localdate()
+    commitment = Commitment.objects.select_for_update().filter(response=response).first()
+    if commitment is not None and commitment.follow_ups.exists():
+        raise VoiceError(
+            _("The commitment has been followed up; record what changed as a follow-up instead."),
+            field="kind",
+        )
+    why = (why or "").strip()
+    if not why:
+        raise VoiceError(_("Say what was wrong with the response."), field="why")
+    reasons, what, budget_poisha = _check_response(
+        charter=charter,
+        kind=kind,
+        responded_on=responded_on,
+        official=official,
+        reasons=reasons,
+        referred_to=referred_to,
+        what=what,
+        due_on=due_on,
+        budget_poisha=budget_poisha,
+        today=today,
+    )
+    association_id = _association_id(charter.organisation)
+    before = audit.snapshot(response, RESPONSE_FIELDS)
+    response.kind = kind
+    response.responded_on = responded_on
+    response.official = official
+    response.official_name = "" if official is not None else (official_name or "").strip()[:150]
+    response.reasons = reasons
+    response.referred_to = referred_to if kind == Response.Kind.REFERRED else None
+    response.save()
+    changes = audit.diff(before, audit.snapshot(response, RESPONSE_FIELDS))
+    if kind == Response.Kind.COMMITTED:
+        values = {
+            "what": what,
+            "due_on": due_on,
+            "budget_poisha": budget_poisha,
+            "responsible": (responsible or "").strip()[:150],
+        }
+        if commitment is None:
+            commitment = Commitment(response=response, charter=charter, demand=response.item.demand)
+        commitment_before = audit.snapshot(commitment, COMMITMENT_FIELDS) if commitment.pk else {}
+        for name, value in values.items():
+            setattr(commitment, name, value)
+        commitment.save()
+        response.commitment = commitment
+        commitment_changes = audit.diff(commitment_before, audit.snapshot(commitment, COMMITMENT_FIELDS))
+        changes.update({f"commitment.{k}": v for k, v in commitment_changes.items()})
+    elif commitment is not None:
+        changes.update(
+            {f"commitment.{k}": [v, None] for k, v in audit.snapshot(commitment, COMMITMENT_FIELDS).items()}
+        )
+        commitment.delete()
+    if not changes:
+        raise VoiceError(_("Nothing was changed."), field="kind")
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=response,
+        changes=changes,
+        channel=channel,
+        association_id=association_id,
+        note=why[:300],
+    )
+    record_demand_event(
+        actor=actor,
+        demand=response.item.demand,
+        kind=kind,
+        organisation=charter.organisation,
+        channel=channel,
+        note=str(_("Corrected (%(why)s): %(response)s") % {"why": why, "response": _response_note(response)})[
+            :500
+        ],
     )
     return response
 

@@ -716,3 +716,113 @@ def test_a_leader_adds_and_takes_out_demands_on_the_charter_page(world):
     assert "A charter keeps at least one demand." in refused.text and charter.items.count() == 1
     outsider = _client(testing.staff(Role.ASSOCIATION_LEADER, organisation=testing.group().parent))
     assert outsider.post(detail, {"add": "1", "demand": world["canal"].pk}).status_code == 404
+
+
+# ----- correcting a response -----------------------------------------------------------------------
+
+
+def test_a_commitment_recorded_by_mistake_is_corrected_to_a_rejection_audited_before_and_after(world):
+    charter = _submitted(world)
+    commitment = _commit(world, charter)
+    response = commitment.response
+    services.correct_response(
+        actor=None,
+        response=response,
+        kind=Response.Kind.REJECTED,
+        responded_on=datetime.date(2026, 3, 10),
+        official=world["chairman"],
+        reasons="No budget this year",
+        why="The chairman refused; it was typed as a commitment",
+        today=datetime.date(2026, 3, 12),
+    )
+    response.refresh_from_db()
+    assert response.kind == Response.Kind.REJECTED and response.reasons == "No budget this year"
+    assert not Commitment.objects.exists()
+    canal = Demand.objects.get(pk=world["canal"].pk)
+    assert canal.status == Demand.Status.REJECTED
+    assert _steps(canal)[-2:] == ["committed", "rejected"]
+    assert DemandEvent.objects.filter(demand=canal).latest("pk").note.startswith("Corrected (")
+    audit = AuditEvent.objects.filter(object_type="voice.response", action="update").get()
+    assert audit.changes["kind"] == ["committed", "rejected"]
+    assert audit.changes["commitment.what"] == ["Re-dig 2 km of the canal before the boro season", None]
+    assert audit.note == "The chairman refused; it was typed as a commitment"
+
+
+def test_a_rejection_corrected_to_a_commitment_makes_the_commitment(world):
+    charter = _submitted(world)
+    item = charter.items.get(demand=world["road"])
+    response = services.record_response(
+        actor=None, item=item, kind="rejected", reasons="No", responded_on=MARCH_1, today=MARCH_1
+    )
+    services.correct_response(
+        actor=None,
+        response=response,
+        kind=Response.Kind.COMMITTED,
+        responded_on=MARCH_1,
+        what="Pave 500 m",
+        due_on=datetime.date(2026, 5, 1),
+        budget_poisha=5_000_000,
+        why="Wrong line of the minutes",
+        today=MARCH_1,
+    )
+    commitment = Commitment.objects.get()
+    assert (commitment.demand, commitment.what, commitment.budget_poisha) == (
+        world["road"],
+        "Pave 500 m",
+        5_000_000,
+    )
+    assert Demand.objects.get(pk=world["road"].pk).status == Demand.Status.COMMITTED
+
+
+def test_a_response_cannot_be_corrected_once_its_commitment_is_followed_up_nor_without_a_reason(world):
+    charter = _submitted(world)
+    commitment = _commit(world, charter)
+    arguments = {
+        "actor": None,
+        "response": commitment.response,
+        "kind": Response.Kind.REJECTED,
+        "responded_on": datetime.date(2026, 3, 10),
+        "reasons": "No budget",
+        "today": datetime.date(2026, 4, 2),
+    }
+    with pytest.raises(VoiceError) as error:
+        services.correct_response(**arguments, why=" ")
+    assert error.value.field == "why"
+    services.follow_up_commitment(
+        actor=None,
+        commitment=commitment,
+        on=datetime.date(2026, 4, 1),
+        note="Work started",
+        today=datetime.date(2026, 4, 1),
+    )
+    with pytest.raises(VoiceError) as error:
+        services.correct_response(**arguments, why="Typed wrongly")
+    assert error.value.field == "kind"
+    assert Response.objects.get().kind == Response.Kind.COMMITTED
+
+
+def test_a_leader_corrects_a_response_on_its_page_and_an_outsider_gets_404(world):
+    charter = _submitted(world)
+    commitment = _commit(world, charter)
+    item = commitment.response.item
+    url = reverse("voice:charter_correct_response", args=[charter.pk, item.pk])
+    leader = _client(testing.staff(Role.ASSOCIATION_LEADER, organisation=world["association"]))
+    page = leader.get(url)
+    assert page.status_code == 200 and "Re-dig 2 km of the canal" in page.text and "150000.00" in page.text
+    response = leader.post(
+        url,
+        {
+            "why": "Due date misread",
+            "kind": "committed",
+            "responded_on": "2026-03-10",
+            "official": world["chairman"].pk,
+            "what": "Re-dig 2 km of the canal before the boro season",
+            "due_on": "2026-07-31",
+            "budget": "150000",
+        },
+    )
+    assert response.status_code == 302
+    commitment.refresh_from_db()
+    assert commitment.due_on == datetime.date(2026, 7, 31) and commitment.responsible == ""
+    outsider = _client(testing.staff(Role.ASSOCIATION_LEADER, organisation=testing.group().parent))
+    assert outsider.get(url).status_code == 404

@@ -19,6 +19,7 @@ from samiti.voice.forms.charters import (
     AuthorityForm,
     CharterForm,
     CharterOrganisationForm,
+    CorrectResponseForm,
     FollowUpForm,
     OfficialForm,
     RemoveDemandForm,
@@ -298,6 +299,40 @@ def respond(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     )
 
 
+@login_required
+def correct_response(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    charter = services.charter_or_404(request.user, pk)
+    _editor(request)
+    charter_item = get_object_or_404(
+        CharterItem.objects.select_related("demand", "response", "response__commitment"),
+        charter=charter,
+        pk=item,
+        response__isnull=False,
+    )
+    response = charter_item.response
+    form = CorrectResponseForm(
+        request.POST or None,
+        initial=CorrectResponseForm.initial_from(response),
+        user=request.user,
+        charter=charter,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.correct_response(
+                actor=request.user, response=response, channel=Channel.WEB, **form.service_arguments()
+            )
+        except VoiceError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Response corrected."))
+            return redirect("voice:charter_detail", pk=charter.pk)
+    return render(
+        request,
+        "voice/charters/respond.html",
+        {"charter": charter, "item": charter_item, "form": form, "correcting": True},
+    )
+
+
 # ----- commitments ---------------------------------------------------------------------------------
 
 
@@ -374,6 +409,7 @@ urlpatterns = [
     path("charters/<int:pk>/", charter_detail, name="charter_detail"),
     path("charters/<int:pk>/letter.pdf", charter_letter, name="charter_letter"),
     path("charters/<int:pk>/items/<int:item>/respond/", respond, name="charter_respond"),
+    path("charters/<int:pk>/items/<int:item>/correct/", correct_response, name="charter_correct_response"),
     path("commitments/", commitment_list, name="commitment_list"),
     path("commitments/<int:pk>/", commitment_detail, name="commitment_detail"),
     path(
