@@ -817,6 +817,10 @@ def results(poll: Poll) -> PollResult:
     )
 
 
+# Turnout by sex is labelled as the demand and meeting pages label their counts, not by the
+# registry's lower-case choice labels.
+SEX_LABELS = {Sex.FEMALE: _("Women"), Sex.MALE: _("Men"), Sex.THIRD: _("Third gender")}
+
 AGE_LABELS = {"under18": _("under 18"), "18-35": _("18–35"), "36-59": _("36–59"), "60plus": _("60 and over"),
               "unknown": _("age not known")}  # fmt: skip
 
@@ -839,7 +843,7 @@ def _turnout_breakdown(poll: Poll) -> dict[str, list[Turnout]]:
         .annotate(eligible=Count("id"), voted=Count("id", filter=Q(voted=True)))
         .order_by()
     )
-    sex = {s.value: Turnout(s.value, str(s.label)) for s in Sex}
+    sex = {key: Turnout(key, str(label)) for key, label in SEX_LABELS.items()}
     age = {k: Turnout(k, str(v)) for k, v in AGE_LABELS.items()}
     ethnicity = {
         "minority": Turnout("minority", str(_("ethnic minority"))),

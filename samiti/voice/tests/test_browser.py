@@ -277,7 +277,7 @@ def test_a_secret_poll_runs_to_its_result(page, live_server, world):
     assert [r.locator("td").nth(1).inner_text() for r in votes.all()] == ["3", "1"]
     assert "winner" in votes.first.inner_text()
     sexes = page.locator("main section.card", has_text="Sex").locator("tbody").inner_text()
-    assert re.search(r"female\s+2\s+3", sexes) and re.search(r"\bmale\s+2\s+2", sexes), sexes
+    assert re.search(r"Women\s+2\s+3", sexes) and re.search(r"\bMen\s+2\s+2", sexes), sexes
 
 
 def test_a_charter_is_submitted_and_the_authority_commits(page, live_server, world):

@@ -658,3 +658,21 @@ def test_a_draft_of_another_group_cannot_be_edited_or_deleted(group):
     assert client.get(reverse("voice:poll_edit", args=[poll.pk])).status_code == 404
     assert client.post(reverse("voice:poll_delete", args=[poll.pk])).status_code == 404
     assert Poll.objects.filter(pk=poll.pk).exists()
+
+
+def test_turnout_by_sex_is_labelled_women_men_and_third_gender_on_the_page_and_in_the_api(group):
+    woman, man = testing.member(group, sex="F"), testing.member(group, sex="M")
+    testing.member(group, sex="T")
+    poll = _poll(group)
+    yes, _no = _options(poll)
+    for member in (woman, man):
+        polls.cast_vote(poll=poll, member=member, choice=yes, channel=Channel.SMS)
+    assert [t.label for t in polls.results(poll).by_sex] == ["Women", "Men", "Third gender"]
+    leader, client = _leader_client(group)
+    page = client.get(reverse("voice:poll_results", args=[poll.pk])).content.decode()
+    assert "<td>Women</td>" in page and "<td>Men</td>" in page and "<td>Third gender</td>" in page
+    assert "<td>female</td>" not in page and "<td>male</td>" not in page
+    body = client.get(f"/api/voice/polls/{poll.pk}/results", headers=_bearer(leader)).json()
+    assert [(t["key"], t["label"]) for t in body["turnout_by_sex"]] == [
+        ("F", "Women"), ("M", "Men"), ("T", "Third gender")
+    ]  # fmt: skip
