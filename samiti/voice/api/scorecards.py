@@ -1,7 +1,9 @@
-"""Score cards in the API: cards in scope with their results over rounds, and recording a round's
-scores (a focus group's, a member's or the provider's) through the same services as the pages."""
+"""Score cards in the API: cards in scope with their results over rounds; creating a card, starting
+a round, recording its scores (a focus group's, a member's or the provider's) and planning actions,
+through the same services as the pages."""
 
 import dataclasses
+import datetime
 from typing import Literal
 
 from django.db.models import Count, QuerySet
@@ -12,15 +14,17 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from samiti.core.models import Channel
 from samiti.registry import queries
-from samiti.registry.models import User
+from samiti.registry.models import Authority, User
 from samiti.voice.errors import VoiceError
-from samiti.voice.models import ScoreCard, ScorerGroup
+from samiti.voice.models import Action, Round, ScoreCard, ScorerGroup
 from samiti.voice.services import scorecards as services
 from samiti.voice.services.scorecards import ScoreEntry
 
 router = Router(tags=["score cards"])
 
 ScorerCode = Literal[tuple(ScorerGroup.values)]
+ServiceCode = Literal[tuple(ScoreCard.Service.values)]
+ScaleCode = Literal[tuple(ScoreCard.Scale.values)]
 
 
 def _user(request: HttpRequest) -> User:
@@ -93,6 +97,74 @@ class ScoresIn(Schema):
     scores: list[ScoreIn] = Field(min_length=1)
 
 
+class IndicatorIn(Schema):
+    text_en: str = Field("", max_length=300)
+    text_bn: str = Field("", max_length=300)
+
+
+class ScoreCardIn(Schema):
+    organisation: int
+    title: str = Field(min_length=1, max_length=200)
+    service: ServiceCode
+    authority: int = Field(description="The provider of the service.")
+    scale: ScaleCode = ScoreCard.Scale.ONE_TO_FIVE
+    indicators: list[IndicatorIn] = Field(default_factory=list, description="In order.")
+
+
+class RoundIn(Schema):
+    held_on: datetime.date = Field(description="The day the round was scored.")
+    interface_meeting: int | None = Field(None, description="The interface meeting on the calendar.")
+
+
+class RoundOut(Schema):
+    id: int
+    number: int
+    held_on: datetime.date
+    interface_meeting: int | None
+
+    @staticmethod
+    def resolve_interface_meeting(found: Round) -> int | None:
+        return found.interface_meeting_id
+
+
+class PlanActionIn(Schema):
+    round: int = Field(description="The round's number on this card.")
+    what: str = Field(min_length=1, max_length=300)
+    owner: str = Field(min_length=1, max_length=150)
+    due_on: datetime.date | None = None
+    indicator: int | None = Field(None, description="The indicator it should improve.")
+
+
+class PlanActionOut(Schema):
+    id: int
+    round: int = Field(description="The round's number.")
+    indicator: int | None
+    what: str
+    owner: str
+    due_on: datetime.date | None
+    done_on: datetime.date | None
+
+    @staticmethod
+    def resolve_round(action: Action) -> int:
+        return action.round.number
+
+    @staticmethod
+    def resolve_indicator(action: Action) -> int | None:
+        return action.indicator_id
+
+
+def _may_edit(user: User) -> None:
+    if not user.can_edit:
+        raise VoiceError(_("Your role may read records but not change them."), code="forbidden")
+
+
+def _round(card: ScoreCard, number: int) -> Round:
+    found = card.rounds.filter(number=number).first()
+    if found is None:
+        raise VoiceError(_("This card has no such round."), field="round")
+    return found
+
+
 def _cards(user: User) -> QuerySet[ScoreCard]:
     return services.score_cards_for(user).annotate(
         round_count=Count("rounds", distinct=True), indicator_count=Count("indicators", distinct=True)
@@ -134,11 +206,8 @@ def record_scores(request: HttpRequest, card_id: int, payload: ScoresIn) -> Scor
     """Record a round's scores: a focus group's or a member's, or the provider's own."""
     user = _user(request)
     card = services.score_card_or_404(user, card_id)
-    if not user.can_edit:
-        raise VoiceError(_("Your role may read records but not change them."), code="forbidden")
-    found = card.rounds.filter(number=payload.round).first()
-    if found is None:
-        raise VoiceError(_("This card has no such round."), field="round")
+    _may_edit(user)
+    found = _round(card, payload.round)
     indicators = {i.pk: i for i in card.indicators.all()}
     entries = []
     for score in payload.scores:
@@ -162,3 +231,66 @@ def record_scores(request: HttpRequest, card_id: int, payload: ScoresIn) -> Scor
             channel=Channel.API,
         )
     return _detail(user, card.pk)
+
+
+@router.post("/scorecards", response={201: ScoreCardDetailOut})
+def create_score_card(request: HttpRequest, payload: ScoreCardIn) -> ScoreCard:
+    """Start a score card on a provider's service, with the indicators the community chose."""
+    user = _user(request)
+    _may_edit(user)
+    organisation = queries.organisation_or_404(user, payload.organisation)
+    authority = Authority.objects.filter(pk=payload.authority).first()
+    if authority is None:
+        raise VoiceError(_("No such authority."), field="authority")
+    card = services.create_score_card(
+        actor=user,
+        organisation=organisation,
+        title=payload.title,
+        service=payload.service,
+        authority=authority,
+        scale=payload.scale,
+        indicators=[(i.text_en, i.text_bn) for i in payload.indicators],
+        channel=Channel.API,
+    )
+    return _detail(user, card.pk)
+
+
+@router.post("/scorecards/{card_id}/rounds", response={201: RoundOut})
+def start_round(request: HttpRequest, card_id: int, payload: RoundIn) -> Round:
+    """Open the next round of scoring."""
+    user = _user(request)
+    card = services.score_card_or_404(user, card_id)
+    _may_edit(user)
+    meeting = None
+    if payload.interface_meeting is not None:
+        meeting = queries.meetings_for(user).filter(pk=payload.interface_meeting).first()
+        if meeting is None:
+            raise VoiceError(
+                _("The interface meeting must be on this organisation's calendar."), field="meeting"
+            )
+    return services.start_round(
+        actor=user, card=card, held_on=payload.held_on, interface_meeting=meeting, channel=Channel.API
+    )
+
+
+@router.post("/scorecards/{card_id}/actions", response={201: PlanActionOut})
+def plan_action(request: HttpRequest, card_id: int, payload: PlanActionIn) -> Action:
+    """Add a step of the action plan agreed over a round's scores."""
+    user = _user(request)
+    card = services.score_card_or_404(user, card_id)
+    _may_edit(user)
+    found = _round(card, payload.round)
+    indicator = None
+    if payload.indicator is not None:
+        indicator = card.indicators.filter(pk=payload.indicator).first()
+        if indicator is None:
+            raise VoiceError(_("This indicator belongs to another score card."), field="indicator")
+    return services.plan_action(
+        actor=user,
+        round=found,
+        what=payload.what,
+        owner=payload.owner,
+        due_on=payload.due_on,
+        indicator=indicator,
+        channel=Channel.API,
+    )

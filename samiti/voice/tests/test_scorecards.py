@@ -343,3 +343,98 @@ def test_the_api_records_scores_and_reads_the_results_in_scope(client):
     theirs = _card(testing.group())
     assert client.get(f"/api/voice/scorecards/{theirs.pk}", headers=headers).status_code == 404
     assert Score.objects.get().value == 3
+
+
+def test_the_api_creates_a_card_starts_a_round_records_provider_scores_and_plans_actions(client):
+    group = testing.group()
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    _token, key = registry.issue_api_token(user=leader, name="test")
+    headers = {"Authorization": f"Bearer {key}"}
+    authority = _authority(group)
+    interface = registry.plan_meeting(
+        actor=None,
+        organisation=group,
+        kind=Meeting.Kind.INTERFACE,
+        starts_at=timezone.make_aware(datetime.datetime(2025, 6, 2, 10)),
+    )
+
+    def post(path, body):
+        return client.post(f"/api/voice/{path}", body, content_type="application/json", headers=headers)
+
+    created = post(
+        "scorecards",
+        {
+            "organisation": group.pk,
+            "title": "Extension services",
+            "service": "agricultural_extension",
+            "authority": authority.pk,
+            "indicators": [{"text_en": "SAAO visits the village"}, {"text_bn": "বীজ সময়মতো আসে"}],
+        },
+    )
+    assert created.status_code == 201, created.content
+    card = created.json()
+    assert [i["text_en"] for i in card["results"]] == ["SAAO visits the village", ""]
+    visits = card["results"][0]["id"]
+    started = post(
+        f"scorecards/{card['id']}/rounds", {"held_on": "2025-06-01", "interface_meeting": interface.pk}
+    )
+    assert started.status_code == 201, started.content
+    assert (started.json()["number"], started.json()["interface_meeting"]) == (1, interface.pk)
+    provider = {"round": 1, "provider": True, "scores": [{"indicator": visits, "value": 4}]}
+    assert (
+        post(f"scorecards/{card['id']}/scores", provider).json()["results"][0]["rounds"][0]["provider"] == 4
+    )
+    planned = post(
+        f"scorecards/{card['id']}/actions",
+        {
+            "round": 1,
+            "what": "Visit every fortnight",
+            "owner": "SAAO",
+            "due_on": "2025-07-01",
+            "indicator": visits,
+        },
+    )
+    assert planned.status_code == 201, planned.content
+    assert (planned.json()["round"], planned.json()["indicator"], planned.json()["done_on"]) == (
+        1,
+        visits,
+        None,
+    )
+    assert AuditEvent.objects.filter(channel="api", object_type__startswith="voice.").count() == 6
+
+
+def test_the_api_refuses_bad_cards_rounds_and_actions_and_answers_404_out_of_scope(client):
+    group = testing.group()
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    _token, key = registry.issue_api_token(user=leader, name="test")
+    headers = {"Authorization": f"Bearer {key}"}
+
+    def post(path, body):
+        return client.post(f"/api/voice/{path}", body, content_type="application/json", headers=headers)
+
+    card = _card(group)
+    future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    refused = post(f"scorecards/{card.pk}/rounds", {"held_on": future})
+    assert (refused.status_code, refused.json()["field"]) == (400, "held_on")
+    refused = post(f"scorecards/{card.pk}/actions", {"round": 1, "what": "Visit", "owner": "SAAO"})
+    assert (refused.status_code, refused.json()["field"]) == (400, "round")
+    _round(card, datetime.date(2025, 6, 1))
+    refused = post(
+        f"scorecards/{card.pk}/actions",
+        {"round": 1, "what": "Visit", "owner": "SAAO", "due_on": "2025-05-01"},
+    )
+    assert (refused.status_code, refused.json()["field"]) == (400, "due_on")
+    theirs = _card(testing.group())
+    assert post(f"scorecards/{theirs.pk}/rounds", {"held_on": "2025-06-01"}).status_code == 404
+    body = {
+        "organisation": theirs.organisation_id,
+        "title": "X",
+        "service": "school",
+        "authority": theirs.authority_id,
+    }
+    assert post("scorecards", body).status_code == 404
+    assert (
+        ScoreCard.objects.count() == 2
+        and not theirs.rounds.exists()
+        and not card.rounds.get().actions.exists()
+    )
