@@ -826,3 +826,16 @@ def test_a_leader_corrects_a_response_on_its_page_and_an_outsider_gets_404(world
     assert commitment.due_on == datetime.date(2026, 7, 31) and commitment.responsible == ""
     outsider = _client(testing.staff(Role.ASSOCIATION_LEADER, organisation=testing.group().parent))
     assert outsider.get(url).status_code == 404
+
+
+def test_the_demand_page_shows_its_commitments_with_their_date_status_and_overdue_flag(world):
+    charter = _submitted(world)
+    commitment = _commit(world, charter, due_on=datetime.date(2026, 3, 20))
+    page = _client(testing.staff()).get(reverse("voice:demand_detail", args=[world["canal"].pk]))
+    assert page.status_code == 200
+    assert "Re-dig 2 km of the canal before the boro season" in page.text
+    assert reverse("voice:commitment_detail", args=[commitment.pk]) in page.text
+    assert "2026-03-20" in page.text and "in progress" in page.text
+    assert ('<span class="badge warn">overdue</span>' in page.text) is commitment.is_overdue()
+    other = _client(testing.staff()).get(reverse("voice:demand_detail", args=[world["road"].pk]))
+    assert 'id="commitments"' not in other.text
