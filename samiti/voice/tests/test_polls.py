@@ -12,10 +12,10 @@ from django.utils import timezone
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry import services as registry_services
 from samiti.registry import testing
-from samiti.registry.models import Role
+from samiti.registry.models import CommitteeOffice, Role
 from samiti.voice.errors import VoiceError
 from samiti.voice.models.polls import BallotBox, Option, Poll, Vote, Voter
-from samiti.voice.services import demands, polls
+from samiti.voice.services import demands, elections, meetings, polls
 
 pytestmark = pytest.mark.django_db
 
@@ -676,3 +676,40 @@ def test_turnout_by_sex_is_labelled_women_men_and_third_gender_on_the_page_and_i
     assert [(t["key"], t["label"]) for t in body["turnout_by_sex"]] == [
         ("F", "Women"), ("M", "Men"), ("T", "Third gender")
     ]  # fmt: skip
+
+
+# ----- links to polls from meetings and elections --------------------------------------------------
+
+
+def test_a_meeting_links_a_decision_to_its_poll(group):
+    meeting = registry_services.plan_meeting(actor=None, organisation=group, starts_at=timezone.now())
+    poll = _poll(group, meeting=meeting, open_it=False)
+    meetings.record_decision(actor=None, meeting=meeting, text="Put the canal to a vote.", poll=poll)
+    _leader, client = _leader_client(group)
+    page = client.get(reverse("voice:meeting_detail", args=[meeting.pk])).content.decode()
+    assert f'<a href="{reverse("voice:poll_detail", args=[poll.pk])}">Dig a new canal?</a>' in page
+
+
+def test_the_election_pages_link_each_contested_post_to_its_poll(group):
+    president = CommitteeOffice.Office.PRESIDENT
+    a, b, c, d = (testing.member(group, sex=s) for s in "FMFM")
+    leader, client = _leader_client(group)
+    election = elections.call_election(
+        actor=leader,
+        organisation=group,
+        held_on=datetime.date(2026, 3, 1),
+        offices=[president],
+        member_seats=1,
+    )
+    for member in (a, b):
+        elections.nominate(actor=leader, election=election, office=president, member=member,
+                           nominated_by=c, seconded_by=d)  # fmt: skip
+    elections.open_voting(actor=leader, election=election)
+    post = election.posts.get(office=president)
+    link = f'href="{reverse("voice:poll_detail", args=[post.poll_id])}"'
+    assert (
+        post.poll_id
+        and link in client.get(reverse("voice:election_detail", args=[election.pk])).content.decode()
+    )
+    elections.declare_results(actor=leader, election=election)
+    assert link in client.get(reverse("voice:election_results", args=[election.pk])).content.decode()
