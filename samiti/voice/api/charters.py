@@ -15,7 +15,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from samiti.core.models import Channel
 from samiti.registry.models import Authority, Official, User
-from samiti.voice.models import Charter, CharterItem, Commitment, Response
+from samiti.voice.models import Charter, CharterItem, Commitment, FollowUp, Response
 from samiti.voice.services import charters as services
 
 router = Router(tags=["charters"])
@@ -172,3 +172,40 @@ def record_response(request: HttpRequest, charter_id: int, item_id: int, payload
         actor=user, item=item, official=official, referred_to=referred_to, channel=Channel.API, **data
     )
     return Status(201, response)
+
+
+class FollowUpIn(Schema):
+    date: datetime.date
+    note: str
+    outcome: Literal[tuple(FollowUp.Outcome.values)] = Field(  # type: ignore[valid-type]
+        "", description='"" while in progress; fulfilled, partly_fulfilled or broken close the commitment.'
+    )
+
+
+class FollowUpOut(Schema):
+    id: int
+    commitment: int = Field(alias="commitment_id")
+    date: datetime.date = Field(alias="on")
+    note: str
+    outcome: str
+    commitment_status: str
+
+    @staticmethod
+    def resolve_commitment_status(follow_up: FollowUp) -> str:
+        return follow_up.commitment.status
+
+
+@router.post("/commitments/{commitment_id}/follow-ups", response={201: FollowUpOut})
+def follow_up_commitment(request: HttpRequest, commitment_id: int, payload: FollowUpIn) -> Status:
+    """Record a check on a commitment; an outcome other than "" closes it (partly fulfilled may reopen)."""
+    user = _user(request)
+    commitment = services.commitment_or_404(user, commitment_id)
+    follow_up = services.follow_up_commitment(
+        actor=user,
+        commitment=commitment,
+        on=payload.date,
+        note=payload.note,
+        outcome=payload.outcome,
+        channel=Channel.API,
+    )
+    return Status(201, follow_up)

@@ -839,3 +839,42 @@ def test_the_demand_page_shows_its_commitments_with_their_date_status_and_overdu
     assert ('<span class="badge warn">overdue</span>' in page.text) is commitment.is_overdue()
     other = _client(testing.staff()).get(reverse("voice:demand_detail", args=[world["road"].pk]))
     assert 'id="commitments"' not in other.text
+
+
+def test_the_api_records_a_follow_up_that_closes_a_commitment_audited_as_api(world):
+    charter = _submitted(world)
+    commitment = _commit(world, charter)
+    leader = testing.staff(Role.ASSOCIATION_LEADER, organisation=world["association"])
+    headers = _bearer(leader)
+    client = Client()
+    url = f"/api/voice/commitments/{commitment.pk}/follow-ups"
+    bad = client.post(
+        url, {"date": "2026-04-01", "note": " "}, content_type="application/json", headers=headers
+    )
+    assert bad.status_code == 400 and bad.json()["field"] == "note"
+    made = client.post(
+        url,
+        {"date": "2026-04-01", "note": "Canal re-dug", "outcome": "fulfilled"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert made.status_code == 201
+    assert made.json() == {
+        "id": FollowUp.objects.get().pk,
+        "commitment": commitment.pk,
+        "date": "2026-04-01",
+        "note": "Canal re-dug",
+        "outcome": "fulfilled",
+        "commitment_status": "fulfilled",
+    }
+    assert Demand.objects.get(pk=world["canal"].pk).status == Demand.Status.FULFILLED
+    assert AuditEvent.objects.filter(object_type="voice.followup", channel="api").count() == 1
+    closed = client.post(
+        url, {"date": "2026-04-02", "note": "Again"}, content_type="application/json", headers=headers
+    )
+    assert closed.status_code == 400 and closed.json()["field"] == "outcome"
+    outsider = _bearer(testing.staff(Role.ASSOCIATION_LEADER, organisation=testing.group().parent))
+    response = client.post(
+        url, {"date": "2026-04-02", "note": "X"}, content_type="application/json", headers=outsider
+    )
+    assert response.status_code == 404 and FollowUp.objects.count() == 1
