@@ -309,6 +309,37 @@ def test_the_calendar_lists_meetings_in_scope_only_with_a_bounded_number_of_quer
     assert "Someone else" not in page
 
 
+def test_the_calendar_filters_by_organisation_and_kind_and_counts_overdue_actions_in_one_query(
+    client, django_assert_num_queries
+):
+    association = testing.group().parent
+    group, other = testing.group(association), testing.group(association)
+    leader = testing.staff(Role.ASSOCIATION_LEADER, organisation=association)
+    client.force_login(leader)
+    late = _meeting(group, title="Late one")
+    for due in (datetime.date(2026, 3, 2), datetime.date(2026, 3, 3)):
+        services.add_action(actor=None, meeting=late, what="Letter", owner_name="Rina", due_on=due)
+    done = services.add_action(
+        actor=None, meeting=late, what="Done", owner_name="Rina", due_on=datetime.date(2026, 3, 2)
+    )
+    services.complete_action(actor=None, action=done, done_on=datetime.date(2026, 3, 2))
+    _meeting(group, kind=Meeting.Kind.COMMITTEE, title="Committee one")
+    _meeting(other, title="Other group's")
+    coming = _meeting(group, day=timezone.localdate() + datetime.timedelta(days=7), title="Next week")
+    services.add_action(actor=None, meeting=coming, what="Book the hall", owner_name="Rina")
+    client.get("/voice/meetings/")  # the session and the language, read once
+    # session, account, scope, the filter's organisation, upcoming, past (count, page), overdue
+    # counts grouped by meeting, the filter's choices: the same however many meetings are listed.
+    with django_assert_num_queries(9):
+        response = client.get(f"/voice/meetings/?organisation={group.pk}&kind=group")
+    page = response.content.decode()
+    assert "Late one" in page and "Next week" in page
+    assert "Committee one" not in page and "Other group" not in page
+    assert response.context["page"].object_list[0].overdue_actions == 2
+    assert response.context["upcoming"][0].overdue_actions == 0
+    assert '<span class="badge warn">2</span>' in page
+
+
 def test_planning_on_the_web_puts_the_meeting_and_its_agenda_on_the_calendar(leader_client):
     group = leader_client.group
     response = leader_client.post(

@@ -31,7 +31,7 @@ from samiti.voice.forms.meetings import (
     MeetingForm,
     MinutesForm,
 )
-from samiti.voice.models import Minutes
+from samiti.voice.models import FollowUpAction, Minutes
 from samiti.voice.services import meetings as services
 
 PAGE_SIZE = 25
@@ -44,7 +44,8 @@ def _may_edit(request: HttpRequest) -> None:
 
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    """Upcoming meetings first, then past ones, newest first, with how many attended."""
+    """Upcoming meetings first, then past ones, newest first, with how many attended and how many
+    of their follow-up actions are overdue; filtered by organisation and kind."""
     filters = MeetingFilterForm(request.GET or None, user=request.user)
     found = queries.meetings_for(request.user).select_related("organisation", "authority")
     if filters.is_valid():
@@ -59,12 +60,26 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
     past = Paginator(found.exclude(pk__in=[m.pk for m in upcoming]).order_by("-starts_at"), PAGE_SIZE)
     page = past.get_page(request.GET.get("page"))
+    _count_overdue([*upcoming, *page.object_list])
     query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
     return render(
         request,
         "voice/meetings/meeting_list.html",
         {"filters": filters, "upcoming": upcoming, "page": page, "query": query},
     )
+
+
+def _count_overdue(meetings: list[Meeting]) -> None:
+    """Set `overdue_actions` on each meeting, counted in one grouped query."""
+    counts = dict(
+        FollowUpAction.objects.filter(meeting__in=[m.pk for m in meetings])
+        .overdue()
+        .order_by()
+        .values_list("meeting")
+        .annotate(n=Count("pk"))
+    )
+    for meeting in meetings:
+        meeting.overdue_actions = counts.get(meeting.pk, 0)
 
 
 @login_required
