@@ -205,6 +205,7 @@ class DemandEvent(models.Model):
         MERGED = "merged", _("merged")
         EVIDENCE = "evidence", _("evidence added")
         IN_CHARTER = "in_charter", _("put in a charter")
+        OUT_OF_CHARTER = "out_of_charter", _("taken out of a charter")
         SUBMITTED = "submitted", _("submitted to the authority")
         COMMITTED = "committed", _("commitment made")
         REJECTED = "rejected", _("rejected")

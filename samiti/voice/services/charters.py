@@ -410,11 +410,9 @@ def remove_from_charter(
             association_id=demand.association_id,
             note=note,
         )
-    # The timeline has no step of its own for leaving a charter: it is the charter step, undone,
-    # and its note says so.
     DemandEvent.objects.create(
         demand=demand,
-        kind=DemandEvent.Kind.IN_CHARTER,
+        kind=DemandEvent.Kind.OUT_OF_CHARTER,
         actor=actor if getattr(actor, "pk", None) else None,
         organisation=charter.organisation,
         note=note,

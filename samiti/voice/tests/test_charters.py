@@ -671,7 +671,7 @@ def test_a_demand_taken_out_of_a_draft_is_open_again_and_the_priorities_close_th
     well.refresh_from_db()
     assert well.status == Demand.Status.RAISED
     last = DemandEvent.objects.filter(demand=well).latest("pk")
-    assert last.kind == "in_charter" and last.note.startswith("Taken out of the charter")
+    assert last.kind == "out_of_charter" and last.note.startswith("Taken out of the charter")
     assert AuditEvent.objects.filter(object_type="voice.demand", object_id=well.pk).latest("pk").changes == {
         "status": ["in_charter", "raised"]
     }
