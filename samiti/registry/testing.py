@@ -59,6 +59,35 @@ def member(group: Organisation | None = None, **fields: Any) -> Member:
 def staff(role: str = Role.PROGRAMME_ADMIN, **fields: Any) -> User:
     n = next(_seq)
     user = User(username=fields.pop("username", f"staff{n}"), role=role, **fields)
-    user.set_password("correct horse battery")
+    user.set_password(PASSWORD)
     user.save()
     return user
+
+
+# Browser tests: the password of testing.staff() accounts, a phone's width, and page helpers.
+PASSWORD = "correct horse battery"  # noqa: S105 - test accounts only
+PHONE_WIDTH = 360
+
+
+def visit(page, url: str) -> None:
+    """Open `url`, failing at once (not after a timeout) when the server answers with an error."""
+    response = page.goto(url)
+    assert response is not None and response.ok, f"GET {url} answered {response and response.status}"
+
+
+def follow(page, selector: str) -> None:
+    """Click what submits a form or opens a link, and check the page it leads to loaded."""
+    with page.expect_navigation() as navigation:
+        page.click(selector)
+    response = navigation.value
+    assert response is not None and response.ok, (
+        f"{selector} led to {page.url}: {response and response.status}"
+    )
+
+
+def log_in(page, live_server, username: str) -> None:
+    visit(page, f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    follow(page, "form:has(#id_password) [type=submit]")
+    assert page.locator("#id_password").count() == 0, f"still on the login form at {page.url}"

@@ -6,10 +6,7 @@ Without it these tests are skipped locally and fail under CI=true.
 """
 
 import datetime
-import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -21,79 +18,11 @@ from samiti.voice.services.demands import endorse_many, raise_demand
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PASSWORD = "correct horse battery"  # what testing.staff() sets
-PHONE_WIDTH = 360
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"{reason}; browser tests are required under CI")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium, or run `make test` as root)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install -r requirements-dev.txt)")
-    # Playwright's sync API keeps an event loop running in this thread, which makes Django
-    # refuse database access from the test itself (and from the database teardown).
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-            )
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def phone_page(browser):
-    context = browser.new_context(
-        viewport={"width": PHONE_WIDTH, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def world(transactional_db, settings):
+def world(transactional_db):
     """An association with a group of five members (three women, two men, one of them Garo) and
     the association's leader, who runs its demands, polls and charters."""
-    # Argon2 takes a second a login on this shared machine; the hasher is not what these tests try.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     association = testing.organisation(
         "association",
         testing.organisation("federation"),
@@ -115,30 +44,6 @@ def world(transactional_db, settings):
     return {"association": association, "group": group, "women": women, "men": men, "leader": leader}
 
 
-def visit(page, url: str) -> None:
-    """Open `url`, failing at once (not after a timeout) when the server answers with an error."""
-    response = page.goto(url)
-    assert response is not None and response.ok, f"GET {url} answered {response and response.status}"
-
-
-def follow(page, selector: str) -> None:
-    """Click what submits a form or opens a link, and check the page it leads to loaded."""
-    with page.expect_navigation() as navigation:
-        page.click(selector)
-    response = navigation.value
-    assert response is not None and response.ok, (
-        f"{selector} led to {page.url}: {response and response.status}"
-    )
-
-
-def log_in(page, live_server, username: str) -> None:
-    visit(page, f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    follow(page, "form:has(#id_password) [type=submit]")
-    assert page.locator("#id_password").count() == 0, f"still on the login form at {page.url}"
-
-
 def errors(page) -> str:
     """The form errors on the page, to explain a form that did not save."""
     return " | ".join(page.locator(".errorlist, .error").all_inner_texts())
@@ -158,16 +63,16 @@ def main_text(page) -> str:
 
 def test_a_leader_raises_a_demand_and_records_who_endorses_it(page, live_server, world):
     group, women, men = world["group"], world["women"], world["men"]
-    log_in(page, live_server, "nasrin")
+    testing.log_in(page, live_server, "nasrin")
 
-    visit(page, f"{live_server.url}/voice/demands/")
-    follow(page, "main a[href$='/voice/demands/raise/']")
+    testing.visit(page, f"{live_server.url}/voice/demands/")
+    testing.follow(page, "main a[href$='/voice/demands/raise/']")
     page.select_option("#id_organisation", str(group.pk))
     page.fill("#id_title", "Re-excavate the Kholpetua canal")
     page.fill("#id_description", "The canal silted up; 120 households lose their boro crop.")
     page.select_option("#id_category", "irrigation")
     page.fill("#id_households_affected", "120")
-    follow(page, "main form [type=submit]")
+    testing.follow(page, "main form [type=submit]")
 
     demand = Demand.objects.filter(title="Re-excavate the Kholpetua canal").first()
     assert demand is not None, f"the demand was not raised ({page.url}): {errors(page)}"
@@ -183,7 +88,7 @@ def test_a_leader_raises_a_demand_and_records_who_endorses_it(page, live_server,
     endorse.get_by_label(f"{women[1]} · {women[1].code}").check()
     bengali_code = men[1].code.translate(str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯"))
     endorse.locator("textarea[name=codes]").fill(f"{men[0].code}\n{bengali_code}\n")
-    follow(page, "form#endorse [type=submit]")
+    testing.follow(page, "form#endorse [type=submit]")
 
     assert page.url.endswith(f"/voice/demands/{demand.pk}/"), f"not recorded: {errors(page)}"
     assert "4 new endorsements recorded." in main_text(page)
@@ -195,11 +100,11 @@ def test_a_leader_raises_a_demand_and_records_who_endorses_it(page, live_server,
     # Those who endorsed are no longer offered; the third woman still is.
     assert endorse.get_by_label(f"{women[0]} · {women[0].code}").count() == 0
     endorse.get_by_label(f"{women[2]} · {women[2].code}").check()
-    follow(page, "form#endorse [type=submit]")
+    testing.follow(page, "form#endorse [type=submit]")
     counts = facts(page, "#endorsements")
     assert (counts["Members"], counts["Women"], counts["Men"]) == ("5", "3", "2")
 
-    visit(page, f"{live_server.url}/voice/demands/")
+    testing.visit(page, f"{live_server.url}/voice/demands/")
     row = page.locator("main table tbody tr", has_text="Re-excavate the Kholpetua canal")
     assert row.locator("td.num").inner_text() == "5"
     endorsers = page.locator("main section.card", has_text="Members who endorsed")
@@ -210,16 +115,16 @@ def test_a_leader_raises_a_demand_and_records_who_endorses_it(page, live_server,
 
 def test_a_secret_poll_runs_to_its_result(page, live_server, world):
     group, women, men = world["group"], world["women"], world["men"]
-    log_in(page, live_server, "nasrin")
+    testing.log_in(page, live_server, "nasrin")
 
-    visit(page, f"{live_server.url}/voice/polls/")
-    follow(page, "main a[href$='/voice/polls/add/']")
+    testing.visit(page, f"{live_server.url}/voice/polls/")
+    testing.follow(page, "main a[href$='/voice/polls/add/']")
     page.select_option("#id_organisation", str(group.pk))
     page.fill("#id_question", "Should the group rent a power tiller for the boro season?")
     page.select_option("#id_kind", "yes_no")
     page.check("#id_secret")
     page.fill("#id_quorum_percent", "50")
-    follow(page, "main form [type=submit]")
+    testing.follow(page, "main form [type=submit]")
 
     poll = Poll.objects.filter(organisation=group).first()
     assert poll is not None, f"the poll was not drafted ({page.url}): {errors(page)}"
@@ -227,14 +132,14 @@ def test_a_secret_poll_runs_to_its_result(page, live_server, world):
     assert "draft" in page.locator("main h1").inner_text()
     assert "secret ballot" in page.locator("main h1").inner_text()
 
-    follow(page, "main form:has(input[name=action][value=open]) [type=submit]")
+    testing.follow(page, "main form:has(input[name=action][value=open]) [type=submit]")
     assert "Poll opened: 5 members may vote." in main_text(page)
 
     # One member's vote, recorded by the leader.
     vote = page.locator("main form:has(input[name=action][value=vote])")
     vote.locator("input[name=vote-member]").fill(women[0].code)
     vote.get_by_label("1. Yes").check()
-    follow(page, "main form:has(input[name=action][value=vote]) [type=submit]")
+    testing.follow(page, "main form:has(input[name=action][value=vote]) [type=submit]")
     assert f"Vote recorded for {women[0]}." in main_text(page), errors(page)
 
     # Paper ballots from the signature sheet: three members, two yes and one no.
@@ -242,7 +147,7 @@ def test_a_secret_poll_runs_to_its_result(page, live_server, world):
     paper.locator("textarea[name=paper-members]").fill(f"{women[1].code}\n{men[0].code}\n{men[1].code}")
     paper.locator("input[name=paper-count_1]").fill("2")
     paper.locator("input[name=paper-count_2]").fill("1")
-    follow(page, "main form:has(input[name=action][value=paper]) [type=submit]")
+    testing.follow(page, "main form:has(input[name=action][value=paper]) [type=submit]")
     assert "3 ballots counted." in main_text(page), errors(page)
     assert facts(page, "main section.card:has-text('Eligible members')") == {
         "Eligible members": "5",
@@ -251,23 +156,23 @@ def test_a_secret_poll_runs_to_its_result(page, live_server, world):
     # A member's second vote is refused.
     vote.locator("input[name=vote-member]").fill(men[0].code)
     vote.get_by_label("2. No").check()
-    follow(page, "main form:has(input[name=action][value=vote]) [type=submit]")
+    testing.follow(page, "main form:has(input[name=action][value=vote]) [type=submit]")
     assert "Has already voted in this poll" in errors(page)
     assert facts(page, "main section.card:has-text('Eligible members')")["Have voted"] == "4"
 
     # While open, a secret poll shows nothing of its count.
     assert "its results are shown once the poll closes" in main_text(page)
-    follow(page, f"main a[href$='/voice/polls/{poll.pk}/results/']")
+    testing.follow(page, f"main a[href$='/voice/polls/{poll.pk}/results/']")
     assert "its results are shown once the poll closes" in main_text(page)
     assert "Turnout" not in main_text(page)
     assert page.locator("main table").count() == 0
 
-    follow(page, f"main a[href$='/voice/polls/{poll.pk}/']")
-    follow(page, "main form:has(input[name=action][value=close]) [type=submit]")
+    testing.follow(page, f"main a[href$='/voice/polls/{poll.pk}/']")
+    testing.follow(page, "main form:has(input[name=action][value=close]) [type=submit]")
     assert "Poll closed." in main_text(page)
     assert "closed" in page.locator("main h1").inner_text()
 
-    follow(page, f"main a[href$='/voice/polls/{poll.pk}/results/']")
+    testing.follow(page, f"main a[href$='/voice/polls/{poll.pk}/results/']")
     text = main_text(page)
     assert "4 of 5 eligible members voted (80.0%)." in text, text
     assert "Quorum met" in text
@@ -290,33 +195,33 @@ def test_a_charter_is_submitted_and_the_authority_commits(page, live_server, wor
         households_affected=45,
     )
     endorse_many(actor=None, demand=demand, members=[*women, world["men"][0]], channel=Channel.WEB)
-    log_in(page, live_server, "nasrin")
+    testing.log_in(page, live_server, "nasrin")
 
     # The authority and its chairman, through the pages.
-    visit(page, f"{live_server.url}/voice/authorities/")
-    follow(page, "main a[href$='/voice/authorities/add/']")
+    testing.visit(page, f"{live_server.url}/voice/authorities/")
+    testing.follow(page, "main a[href$='/voice/authorities/add/']")
     page.select_option("#id_kind", "union_parishad")
     page.fill("#id_name_en", "Anulia Union Parishad")
     page.fill("#id_code", "UP-ANULIA")
     page.select_option("#id_area", str(association.area.pk))
-    follow(page, "main form [type=submit]")
+    testing.follow(page, "main form [type=submit]")
     assert "Anulia Union Parishad added." in main_text(page), errors(page)
     page.fill("#id_post", "Chairman")
     page.fill("#id_name", "Abdul Hamid")
-    follow(page, "main form [name=add_official]")
+    testing.follow(page, "main form [name=add_official]")
     assert "Official added." in main_text(page), errors(page)
     assert "Abdul Hamid" in page.locator("main table").inner_text()
 
-    visit(page, f"{live_server.url}/voice/charters/")
-    follow(page, "main a[href$='/voice/charters/new/']")
+    testing.visit(page, f"{live_server.url}/voice/charters/")
+    testing.follow(page, "main a[href$='/voice/charters/new/']")
     page.select_option("#id_organisation", str(association.pk))
-    follow(page, "main form[method=get] [type=submit]")
+    testing.follow(page, "main form[method=get] [type=submit]")
     page.select_option("#id_authority", label="Anulia Union Parishad")
     page.select_option("#id_official", label="Abdul Hamid, Chairman")
     page.fill("#id_subject", "Demands of the Anulia farmers for 2026")
     page.select_option("#id_language", "en")
     page.fill(f"#id_priority_{demand.pk}", "1")
-    follow(page, "main form[method=post] [type=submit]")
+    testing.follow(page, "main form[method=post] [type=submit]")
 
     charter = Charter.objects.filter(subject="Demands of the Anulia farmers for 2026").first()
     assert charter is not None, f"the charter was not prepared ({page.url}): {errors(page)}"
@@ -336,12 +241,12 @@ def test_a_charter_is_submitted_and_the_authority_commits(page, live_server, wor
     form = page.locator("main form:has([name=submit])")
     form.locator("select[name=method]").select_option("letter")
     assert form.locator("select[name=official]").input_value() == str(charter.official_id)
-    follow(page, "main form [name=submit]")
+    testing.follow(page, "main form [name=submit]")
     assert "Submission recorded." in main_text(page), errors(page)
     assert "submitted" in page.locator("main h1").inner_text()
     assert "Abdul Hamid" in facts(page, "main section.card:has-text('Received by')")["Received by"]
 
-    follow(page, "#charter-demands a:has-text('Record the response')")
+    testing.follow(page, "#charter-demands a:has-text('Record the response')")
     assert page.locator("input[name=kind][value=committed]").is_checked()
     page.select_option("#id_official", label="Abdul Hamid, Chairman")
     page.fill("#id_what", "Pave 2 km of the market road with bricks")
@@ -349,7 +254,7 @@ def test_a_charter_is_submitted_and_the_authority_commits(page, live_server, wor
     page.fill("#id_due_on", due.isoformat())
     page.fill("#id_budget", "1,50,000")
     page.fill("#id_responsible", "Ward 4 member")
-    follow(page, "main form [type=submit]")
+    testing.follow(page, "main form [type=submit]")
     assert "Response recorded." in main_text(page), errors(page)
     line = page.locator("#charter-demands tbody tr", has_text="Pave the Anulia market road")
     assert "Pave 2 km of the market road with bricks" in line.inner_text()
@@ -357,7 +262,7 @@ def test_a_charter_is_submitted_and_the_authority_commits(page, live_server, wor
 
     commitment = Commitment.objects.get(charter=charter)
     assert commitment.budget_poisha == 150_000_00
-    visit(page, f"{live_server.url}/voice/commitments/")
+    testing.visit(page, f"{live_server.url}/voice/commitments/")
     assert facts(page, "main section.card")["Made"] == "1"
     row = page.locator("main table tbody tr", has_text="Pave 2 km of the market road")
     assert "Anulia Union Parishad" in row.inner_text()
@@ -375,13 +280,13 @@ def test_voice_pages_fit_a_phone_screen(phone_page, live_server, world):
         category="irrigation",
     )
     endorse_many(actor=None, demand=demand, members=world["women"], channel=Channel.WEB)
-    log_in(page, live_server, "nasrin")
+    testing.log_in(page, live_server, "nasrin")
     too_wide = []
     for path in ["/voice/demands/", f"/voice/demands/{demand.pk}/", "/voice/polls/add/"]:
-        visit(page, f"{live_server.url}{path}")
+        testing.visit(page, f"{live_server.url}{path}")
         page.evaluate("document.fonts.ready")
         width = page.evaluate("document.documentElement.scrollWidth")
-        if width > PHONE_WIDTH:
+        if width > testing.PHONE_WIDTH:
             too_wide.append(f"{path} is {width}px wide")
 
     assert not too_wide, ", ".join(too_wide)
