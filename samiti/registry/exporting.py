@@ -17,7 +17,18 @@ from django.utils.translation import gettext_lazy as _
 
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry.importing import LABELS, SENSITIVE_COLUMNS, TEMPLATE_COLUMNS
-from samiti.registry.models import WG_FIELDS, ConsentMethod, Crop, Ethnicity, Member, User, WGAnswer
+from samiti.registry.importing.values import format_taka
+from samiti.registry.models import (
+    WG_FIELDS,
+    ConsentMethod,
+    Crop,
+    Ethnicity,
+    MaritalStatus,
+    Member,
+    Occupation,
+    User,
+    WGAnswer,
+)
 
 CHUNK = 2000
 
@@ -44,6 +55,9 @@ def member_cells(member: Member, columns: list[str], *, sensitive: bool) -> list
         "group_code": member.group.code,
         "household_code": household.code if household else "",
         "household_size": household.size if household else None,
+        "income_per_year": format_taka(household.income_per_year) if household else None,
+        "children_under_5": household.children_under_5 if household else None,
+        "pregnant": {True: "yes", False: "no"}.get(member.pregnant),
         "village": (area.name_en or area.name_bn) if area.level == area.Level.VILLAGE else "",
         "main_crops": "; ".join(member.main_crops or []),
         "national_id": member.national_id if sensitive else member.masked_national_id,
@@ -120,6 +134,11 @@ def _guide(sheet: Any, columns: list[str]) -> None:
         "phone": _("a mobile number, e.g. 01712345678"),
         "national_id": _("10, 13 or 17 digits; format the column as text"),
         "ethnicity": _codes(Ethnicity.choices),
+        "marital_status": _codes(MaritalStatus.choices),
+        "occupation": _codes(Occupation.choices),
+        "pregnant": _("yes or no (হ্যাঁ, না); blank if not recorded"),
+        "income_per_year": _("taka a year, e.g. 85000 or ৮৫,০০০"),
+        "children_under_5": _("a number, not more than the household size"),
         **dict.fromkeys(WG_FIELDS, _codes(WGAnswer.choices)),
         "land_owned": _("decimals (100 decimals = 1 acre)"),
         "land_cultivated": _("decimals (100 decimals = 1 acre)"),

@@ -123,6 +123,9 @@ class Household(models.Model):
     code = models.CharField(_("household code"), max_length=30, unique=True)
     area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT)
     size = models.PositiveSmallIntegerField(_("household size"), null=True, blank=True)
+    # Integer poisha (DESIGN rule 1); entered and shown as taka. Blank: not recorded.
+    income_per_year = models.BigIntegerField(_("household income per year"), null=True, blank=True)
+    children_under_5 = models.PositiveSmallIntegerField(_("children under 5"), null=True, blank=True)
     representative = models.ForeignKey(
         "Member",
         verbose_name=_("representative"),
@@ -132,8 +135,21 @@ class Household(models.Model):
         related_name="+",
     )
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(income_per_year__gte=0) | Q(income_per_year__isnull=True),
+                name="household_income_not_negative",
+            ),
+        ]
+
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def income_per_year_taka(self) -> int | None:
+        """The income in whole taka (rounded down), for display."""
+        return None if self.income_per_year is None else self.income_per_year // 100
 
 
 class Sex(models.TextChoices):
@@ -162,6 +178,32 @@ class Ethnicity(models.TextChoices):
     MARMA = "marma", _("Marma")
     TRIPURA = "tripura", _("Tripura")
     OTHER_MINORITY = "other", _("other ethnic minority")
+
+
+class MaritalStatus(models.TextChoices):
+    """Bangladesh's safety nets tell widowed, deserted and divorced women apart."""
+
+    MARRIED = "married", _("married")
+    NEVER_MARRIED = "never_married", _("never married")
+    WIDOWED = "widowed", _("widowed")
+    DIVORCED = "divorced", _("divorced")
+    SEPARATED = "separated", _("separated")
+    DESERTED = "deserted", _("deserted or abandoned")
+
+
+class Occupation(models.TextChoices):
+    """A member's main occupation."""
+
+    FARMER = "farmer", _("farmer (own land)")
+    TENANT = "tenant", _("tenant or sharecropper")
+    AGRI_LABOURER = "agri_labourer", _("agricultural labourer")
+    DAY_LABOURER = "day_labourer", _("day labourer (non-farm)")
+    FISHER = "fisher", _("fisher")
+    LIVESTOCK = "livestock", _("livestock rearer")
+    TRADER = "trader", _("small trader")
+    HOMEMAKER = "homemaker", _("homemaker")
+    STUDENT = "student", _("student")
+    OTHER = "other", _("other occupation")
 
 
 class WGAnswer(models.IntegerChoices):
@@ -277,6 +319,11 @@ class Member(models.Model):
         null=True,
         blank=True,
     )
+    marital_status = models.CharField(
+        _("marital status"), max_length=15, choices=MaritalStatus.choices, blank=True
+    )
+    occupation = models.CharField(_("occupation"), max_length=15, choices=Occupation.choices, blank=True)
+    pregnant = models.BooleanField(_("pregnant"), null=True, blank=True)
     land_owned = models.PositiveIntegerField(_("land owned (decimals)"), null=True, blank=True)
     land_cultivated = models.PositiveIntegerField(_("land cultivated (decimals)"), null=True, blank=True)
     main_crops = models.JSONField(_("main crops"), default=list, blank=True)

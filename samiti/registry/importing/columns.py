@@ -9,15 +9,16 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from samiti.registry.importing.files import ImportFileError
+from samiti.registry.importing.rows import HOUSEHOLD_COLUMNS
 from samiti.registry.models import WG_FIELDS, Member
 from samiti.registry.services import MEMBER_FIELDS
 
 # The columns of the template and of exports, in order; exports re-import as "unchanged".
 # A member's fields as a file names them: the group by its code first, the area as a village name,
-# the household by its code and size.
-_AS_COLUMNS = {"group": [], "area": ["village"], "household": ["household_code", "household_size"]}
+# the household by its code and its facts (size, income per year, children under 5).
+_AS_COLUMNS = {"group": [], "area": ["village"], "household": ["household_code", *HOUSEHOLD_COLUMNS]}
 TEMPLATE_COLUMNS = ["group_code", *(c for f in MEMBER_FIELDS for c in _AS_COLUMNS.get(f, [f]))]
-SENSITIVE_COLUMNS = {"national_id", "ethnicity", *WG_FIELDS}
+SENSITIVE_COLUMNS = {"national_id", "ethnicity", "marital_status", "pregnant", *WG_FIELDS}
 # "name" goes to name_bn or name_en by its script; "age" becomes a year of birth.
 TARGETS = [*TEMPLATE_COLUMNS[:4], "name", *TEMPLATE_COLUMNS[4:7], "age", *TEMPLATE_COLUMNS[7:]]
 
@@ -29,6 +30,8 @@ LABELS = {
     "village": _("village"),
     "household_code": _("household code"),
     "household_size": _("household size"),
+    "income_per_year": _("household income per year (taka)"),
+    "children_under_5": _("children under 5 in the household"),
 } | {f: _MEMBER_LABELS[f] for f in TEMPLATE_COLUMNS if f in _MEMBER_LABELS}
 
 _ALIASES = {
@@ -49,6 +52,9 @@ _ALIASES = {
                     "জাতীয় পরিচয়পত্র নম্বর", "জাতীয় পরিচয়পত্র", "জাতীয় পরিচয় পত্র নম্বর", "এনআইডি",
                     "এনআইডি নম্বর"],
     "ethnicity": ["ethnic group", "ethnic community", "community", "নৃগোষ্ঠী", "জাতিসত্তা", "জাতিগোষ্ঠী"],
+    "marital_status": ["marital", "married", "marriage status", "বৈবাহিক অবস্থা", "বৈবাহিক অবস্থান"],
+    "occupation": ["profession", "main occupation", "livelihood", "work", "পেশা", "প্রধান পেশা", "জীবিকা"],
+    "pregnant": ["pregnancy", "is pregnant", "currently pregnant", "গর্ভবতী", "গর্ভবতী কিনা"],
     "wg_seeing": ["seeing", "difficulty seeing", "দেখা", "দেখতে অসুবিধা"],
     "wg_hearing": ["hearing", "difficulty hearing", "শোনা", "শুনতে অসুবিধা"],
     "wg_walking": ["walking", "difficulty walking", "হাঁটা", "হাঁটতে অসুবিধা"],
@@ -64,6 +70,11 @@ _ALIASES = {
                        "খানা নম্বর", "পরিবার কোড"],
     "household_size": ["household members", "hh size", "family size", "খানার সদস্য সংখ্যা",
                        "পরিবারের সদস্য সংখ্যা"],
+    "income_per_year": ["household income", "annual income", "yearly income", "income", "income per year",
+                        "income taka", "বার্ষিক আয়", "পরিবারের বার্ষিক আয়", "খানার বার্ষিক আয়", "আয়"],
+    "children_under_5": ["children under five", "under 5 children", "under five children", "children 0 4",
+                         "৫ বছরের কম বয়সী শিশু", "পাঁচ বছরের কম বয়সী শিশু", "৫ বছরের নিচে শিশু",
+                         "শিশু ৫ বছরের নিচে"],
     "joined_on": ["joining date", "join date", "membership date", "যোগদানের তারিখ", "সদস্য হওয়ার তারিখ"],
     "left_on": ["leaving date", "left date", "ত্যাগের তারিখ", "সদস্যপদ ত্যাগের তারিখ"],
     "leaving_reason": ["leaving reason", "ত্যাগের কারণ"],

@@ -18,13 +18,24 @@ from samiti.core import bulk
 from samiti.registry import services
 from samiti.registry.importing.columns import LABELS, SENSITIVE_COLUMNS, check_mapping
 from samiti.registry.importing.files import ImportFileError, open_table
-from samiti.registry.importing.rows import SHOWN, VALUE_FIELDS, Candidate, Plan, Row, Seen, Snapshot, Summary
+from samiti.registry.importing.rows import (
+    HOUSEHOLD_COLUMNS,
+    SHOWN,
+    VALUE_FIELDS,
+    Candidate,
+    Plan,
+    Row,
+    Seen,
+    Snapshot,
+    Summary,
+)
 from samiti.registry.importing.values import (
     BENGALI,
     SKIP,
     Bad,
     cached_name_key,
     forbidden,
+    format_taka,
     parsers,
     place_key,
 )
@@ -125,6 +136,8 @@ class Run(Writing):
     def problem(self, row: Row, target: str, reason: Any) -> None:
         value = row.values.get(target, "")
         shown = value.code if isinstance(value, Organisation) else value
+        if target == "income_per_year" and isinstance(value, int):
+            shown = format_taka(value)
         header = self.header_of.get(target) or str(LABELS.get(target, target))
         row.problems.append((header, str(shown)[:100] if shown not in (None, "") else "", str(reason)))
 
@@ -523,6 +536,7 @@ class Run(Writing):
                     _("Household %(code)s belongs to another association's members.") % {"code": hh_code},
                 )
                 return
+            facts = {name: values[column] for column, name in HOUSEHOLD_COLUMNS.items() if column in values}
             household = households.get(hh_code)
             earlier_here = local["household"].get(hh_code)
             earlier = earlier_here or seen["household"].get(hh_code)
@@ -531,11 +545,19 @@ class Run(Writing):
             elif household is None:
                 # A new household: this row plans it, unless (in a preview) an earlier batch did.
                 line = -1 if earlier else row.line
-                household = Plan(hh_code, hh_code, line, size=values.get("household_size"))
+                household = Plan(hh_code, hh_code, line, facts=facts)
                 household.parent = row.area or (member.area if member else row.group.area)
                 household.association = row.group.parent_id
-            elif not earlier and values.get("household_size", household.size) != household.size:
-                row.household_size = values["household_size"]
+                self._check_household(row, facts)
+            elif not earlier:
+                new_facts = {
+                    name: value for name, value in facts.items() if getattr(household, name) != value
+                }
+                if new_facts:
+                    self._check_household(
+                        row, {n: getattr(household, n) for n in HOUSEHOLD_COLUMNS.values()} | facts
+                    )
+                    row.household_facts = new_facts
             local["household"][hh_code].append((row.line, row))
             local["household_association"][hh_code].append((row.line, row))
         row.household = household
@@ -566,7 +588,13 @@ class Run(Writing):
             for target, reason in services.check_member(merged, today=self.today).items():
                 self.problem(row, target, reason)
         row.code, row.changes = member.code, changes
-        row.status = "updated" if changes or row.household_size is not None else "unchanged"
+        row.status = "updated" if changes or row.household_facts else "unchanged"
+
+    def _check_household(self, row: Row, facts: dict[str, Any]) -> None:
+        """As services.place_in_household checks a household's facts; problems go to their columns."""
+        by_column = {column: facts.get(name) for column, name in HOUSEHOLD_COLUMNS.items()}
+        for target, reason in services.check_household(by_column).items():
+            self.problem(row, target, reason)
 
     def _find_duplicates(
         self,

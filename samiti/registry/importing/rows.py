@@ -14,6 +14,12 @@ from samiti.registry.models import Area, Household, Member, Organisation
 
 # The member fields a row may set directly (group, area and household come from codes and names).
 VALUE_FIELDS = set(services.MEMBER_FIELDS) - {"code", "group", "area", "household"}
+# The household facts a row may give, by column, with the household field each fills.
+HOUSEHOLD_COLUMNS = {
+    "household_size": "size",
+    "income_per_year": "income_per_year",
+    "children_under_5": "children_under_5",
+}
 SHOWN = 500  # bad rows and duplicates kept for the page; the bad-rows CSV holds every one
 
 
@@ -76,10 +82,13 @@ class Seen:
 class Plan:
     """A village or household this import adds; `obj` is set once it is written."""
 
-    __slots__ = ("association", "counted", "key", "label", "line", "obj", "parent", "size")
+    __slots__ = ("association", "counted", "facts", "key", "label", "line", "obj", "parent")
 
-    def __init__(self, key: str, label: str, line: int, parent: Any = None, size: int | None = None):
-        self.key, self.label, self.line, self.parent, self.size = key, label, line, parent, size
+    def __init__(
+        self, key: str, label: str, line: int, parent: Any = None, facts: dict[str, Any] | None = None
+    ):
+        self.key, self.label, self.line, self.parent = key, label, line, parent
+        self.facts = facts or {}  # a new household's fields: size, income_per_year, children_under_5
         self.obj: Any = None
         self.association: int | None = None
         self.counted = False  # in the summary's new villages
@@ -87,7 +96,7 @@ class Plan:
 
 class Row:
     __slots__ = (
-        "area", "area_ref", "changes", "code", "duplicates", "group", "household", "household_size",
+        "area", "area_ref", "changes", "code", "duplicates", "group", "household", "household_facts",
         "keys", "line", "member", "problems", "status", "values",
     )  # fmt: skip
 
@@ -101,7 +110,7 @@ class Row:
         self.area: Area | Plan | None = None  # the village named, when it differs or the row is new
         self.area_ref = ""
         self.household: Household | Plan | None = None
-        self.household_size: int | None = None  # a new size for an existing household
+        self.household_facts: dict[str, Any] = {}  # new facts for an existing household, by field
         self.keys: set[str] = set()
         self.code = ""
         self.duplicates: list[tuple[str, int | None, int | None, str]] = []  # reason, member, line, label

@@ -14,7 +14,16 @@ from django.utils.translation import gettext_lazy as _
 
 from samiti.core.bengali import name_key, to_latin_digits
 from samiti.registry import services
-from samiti.registry.models import WG_FIELDS, ConsentMethod, Crop, Ethnicity, Sex, WGAnswer
+from samiti.registry.models import (
+    WG_FIELDS,
+    ConsentMethod,
+    Crop,
+    Ethnicity,
+    MaritalStatus,
+    Occupation,
+    Sex,
+    WGAnswer,
+)
 from samiti.registry.services import RegistryError
 
 
@@ -53,6 +62,29 @@ def _vocabulary(kind: str) -> dict[str, Any]:
             "pahan": ["পাহান"], "barman": ["barmon", "burman", "বর্মণ", "বর্মন"],
             "rajbanshi": ["rajbongshi", "রাজবংশী"], "dalu": ["ডালু"], "banai": ["বানাই"], "chakma": ["চাকমা"],
             "marma": ["মারমা"], "tripura": ["ত্রিপুরা"], "other": ["other", "অন্যান্য", "অন্য"],
+        }),
+        "marital_status": (MaritalStatus.choices, {
+            "married": ["বিবাহিত", "বিবাহিতা"], "never_married": ["unmarried", "single", "অবিবাহিত", "অবিবাহিতা"],
+            "widowed": ["widow", "widower", "বিধবা", "বিপত্নীক"],
+            "divorced": ["divorcee", "তালাকপ্রাপ্ত", "তালাকপ্রাপ্তা", "তালাক"],
+            "separated": ["পৃথক", "বিচ্ছিন্ন", "আলাদা থাকেন"],
+            "deserted": ["abandoned", "deserted", "স্বামী পরিত্যক্তা", "পরিত্যক্তা", "পরিত্যক্ত", "স্বামী পরিত্যক্ত"],
+        }),
+        "occupation": (Occupation.choices, {
+            "farmer": ["farmer", "farming", "agriculture", "কৃষক", "কৃষি", "কৃষিকাজ"],
+            "tenant": ["tenant", "sharecropper", "tenant farmer", "বর্গাচাষি", "বর্গাচাষী", "বর্গা চাষি"],
+            "agri_labourer": ["agricultural labourer", "agricultural laborer", "farm labourer", "farm worker",
+                              "কৃষি শ্রমিক", "কৃষিশ্রমিক", "ক্ষেতমজুর"],
+            "day_labourer": ["day labourer", "day laborer", "labourer", "laborer", "দিনমজুর", "শ্রমিক"],
+            "fisher": ["fisherman", "fisherwoman", "fishing", "জেলে", "মৎস্যজীবী"],
+            "livestock": ["livestock", "livestock rearing", "poultry", "পশুপালন", "গবাদিপশু পালন", "খামারি"],
+            "trader": ["trader", "business", "shopkeeper", "small business", "ব্যবসায়ী", "ব্যবসা", "দোকানদার"],
+            "homemaker": ["housewife", "house wife", "household work", "গৃহিণী", "গৃহস্থালি", "গৃহকর্ম"],
+            "student": ["ছাত্র", "ছাত্রী", "শিক্ষার্থী"], "other": ["other", "others", "অন্যান্য", "অন্য"],
+        }),
+        "yes_no": ([(True, _("yes")), (False, _("no"))], {
+            True: ["y", "1", "হ্যাঁ", "হ্যা", "হাঁ", "হা", "জি", "গর্ভবতী"],
+            False: ["n", "0", "না", "নাই", "নেই"],
         }),
         "consent_method": (ConsentMethod.choices, {
             "signed": ["signature", "sign", "স্বাক্ষর"],
@@ -170,6 +202,33 @@ def _land(raw: Any) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+_TAKA_MARKS = re.compile(r"(?i)^(?:tk\.?|taka|bdt|৳|টাকা)|(?:tk\.?|taka|bdt|৳|টাকা|/-)$")
+
+
+def parse_taka(raw: Any) -> int:
+    """An amount in taka (commas, Bengali digits, "Tk"/"৳"/"টাকা" allowed) as integer poisha."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        amount = parse_number(raw)
+    else:
+        try:
+            amount = parse_number(_TAKA_MARKS.sub("", str(raw).strip()).strip())
+        except Bad:
+            raise Bad(_("“%(value)s” is not an amount of taka.") % {"value": raw}) from None
+    if amount < 0:
+        raise Bad(_("“%(value)s”: an amount of taka cannot be negative.") % {"value": raw})
+    poisha = amount * 100
+    if poisha != poisha.to_integral_value():
+        raise Bad(_("“%(value)s”: an amount of taka has at most two decimals (poisha).") % {"value": raw})
+    return int(poisha)
+
+
+def format_taka(poisha: int | None) -> int | Decimal | None:
+    """Integer poisha as taka for a file: whole taka as an integer, else with its poisha."""
+    if poisha is None:
+        return None
+    return poisha // 100 if poisha % 100 == 0 else Decimal(poisha).scaleb(-2)
+
+
 def parse_date(raw: Any) -> datetime.date:
     """Read YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, an Excel date or serial number, in any digits."""
     return _date(raw) if isinstance(raw, str) else _read_date(raw)
@@ -284,6 +343,9 @@ def parsers() -> dict[str, Callable[[Any], Any]]:
         "phone": parse_phone,
         "national_id": parse_national_id,
         "ethnicity": _choice("ethnicity", _("Unknown ethnicity “%(value)s”.")),
+        "marital_status": _choice("marital_status", _("Unknown marital status “%(value)s”.")),
+        "occupation": _choice("occupation", _("Unknown occupation “%(value)s”.")),
+        "pregnant": _choice("yes_no", _("“%(value)s”: write yes or no (হ্যাঁ or না).")),
         **dict.fromkeys(WG_FIELDS, wg),
         "land_owned": _land,
         "land_cultivated": _land,
@@ -291,6 +353,8 @@ def parsers() -> dict[str, Callable[[Any], Any]]:
         "village": _text(150),
         "household_code": _code,
         "household_size": _whole(1, 50),  # as services.place_in_household
+        "income_per_year": parse_taka,
+        "children_under_5": _whole(0, 50),
         "joined_on": parse_date,
         "left_on": parse_date,
         "leaving_reason": _text(200),

@@ -53,11 +53,12 @@ class Writing:
             row.member = Added(values)
         self._update_members([r for r in rows if r.status == "updated" and r.changes])
         for row in rows:
-            if row.status == "updated" and row.household_size is not None:
+            if row.status == "updated" and row.household_facts:
                 household = row.household
                 before = audit.snapshot(household, services.HOUSEHOLD_FIELDS)
-                Household.objects.filter(pk=household.pk).update(size=row.household_size)
-                household.size = row.household_size
+                Household.objects.filter(pk=household.pk).update(**row.household_facts)
+                for name, value in row.household_facts.items():
+                    setattr(household, name, value)
                 audit.record(
                     actor=self.user,
                     action=AuditEvent.Action.UPDATE,
@@ -134,7 +135,7 @@ class Writing:
         plans = list({id(p): p for p in plans if p.obj is None and p.line != -1}.values())
         if not plans:
             return
-        households = [Household(code=p.key, area=resolve(p.parent), size=p.size) for p in plans]
+        households = [Household(code=p.key, area=resolve(p.parent), **p.facts) for p in plans]
         services.bulk_add(
             actor=self.user,
             channel=Channel.IMPORT,

@@ -28,16 +28,23 @@ from samiti.registry.services.authorities import (
 from samiti.registry.services.bulk_writes import bulk_add, bulk_register_members, bulk_set_representatives
 from samiti.registry.services.committees import assign_office, end_offices
 from samiti.registry.services.duplicates import duplicate_candidates, flag_duplicates, flag_pair, flag_pairs
-from samiti.registry.services.households import HOUSEHOLD_FIELDS, place_in_household
+from samiti.registry.services.households import (
+    HOUSEHOLD_FIELDS,
+    MOST_INCOME,
+    check_household,
+    place_in_household,
+)
 from samiti.registry.services.meetings import MEETING_FIELDS, plan_meeting, record_attendance, update_meeting
 from samiti.registry.services.members import (
     AGE_LIMITS,
     CONSENT_METHODS,
     CROPS,
     ETHNICITIES,
+    MARITAL_STATUSES,
     MEMBER_FIELDS,
     MOST_LAND,
     NATIONAL_ID_LENGTHS,
+    OCCUPATIONS,
     SEXES,
     WG_ANSWERS,
     check_member,
@@ -70,10 +77,13 @@ __all__ = [
     "CROPS",
     "ETHNICITIES",
     "HOUSEHOLD_FIELDS",
+    "MARITAL_STATUSES",
     "MEETING_FIELDS",
     "MEMBER_FIELDS",
+    "MOST_INCOME",
     "MOST_LAND",
     "NATIONAL_ID_LENGTHS",
+    "OCCUPATIONS",
     "OFFICIAL_FIELDS",
     "ORGANISATION_FIELDS",
     "SEXES",
@@ -85,6 +95,7 @@ __all__ = [
     "bulk_add",
     "bulk_register_members",
     "bulk_set_representatives",
+    "check_household",
     "check_member",
     "create_organisation",
     "delete_member",

@@ -21,7 +21,9 @@ from samiti.registry.models import (
     Crop,
     Ethnicity,
     Household,
+    MaritalStatus,
     Member,
+    Occupation,
     Organisation,
     Sex,
     User,
@@ -41,6 +43,9 @@ MEMBER_FIELDS = [
     "phone",
     "national_id",
     "ethnicity",
+    "marital_status",
+    "occupation",
+    "pregnant",
     *WG_FIELDS,
     "land_owned",
     "land_cultivated",
@@ -94,6 +99,8 @@ def normalise_national_id(raw: str) -> str:
 # every row).
 SEXES = frozenset(Sex.values)
 ETHNICITIES = frozenset(Ethnicity.values)
+MARITAL_STATUSES = frozenset(MaritalStatus.values)
+OCCUPATIONS = frozenset(Occupation.values)
 CONSENT_METHODS = frozenset(ConsentMethod.values)
 CROPS = frozenset(Crop.values)
 WG_ANSWERS = frozenset(WGAnswer.values)
@@ -111,6 +118,15 @@ def check_member(fields: dict[str, Any], today: datetime.date | None = None) -> 
         errors["sex"] = str(_("Sex must be female, male or third gender."))
     if fields.get("ethnicity") and fields["ethnicity"] not in ETHNICITIES:
         errors["ethnicity"] = str(_("Unknown ethnicity."))
+    if fields.get("marital_status") and fields["marital_status"] not in MARITAL_STATUSES:
+        errors["marital_status"] = str(_("Unknown marital status."))
+    if fields.get("occupation") and fields["occupation"] not in OCCUPATIONS:
+        errors["occupation"] = str(_("Unknown occupation."))
+    pregnant = fields.get("pregnant")
+    if pregnant is not None and not isinstance(pregnant, bool):
+        errors["pregnant"] = str(_("Pregnant is yes, no or blank (not recorded)."))
+    elif pregnant and fields.get("sex") == Sex.MALE:
+        errors["pregnant"] = str(_("A member recorded as male cannot be recorded as pregnant."))
     if fields.get("consent_method") and fields["consent_method"] not in CONSENT_METHODS:
         errors["consent_method"] = str(_("Unknown way of giving consent."))
     for crop in fields.get("main_crops") or []:

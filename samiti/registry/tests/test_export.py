@@ -31,7 +31,9 @@ def place():
 
 @pytest.fixture
 def members(place):
-    household = Household.objects.create(code="HH-1", area=place["village"], size=5)
+    household = Household.objects.create(
+        code="HH-1", area=place["village"], size=5, income_per_year=8_500_050, children_under_5=2
+    )
     full = testing.member(
         place["group"],
         name_en="Rahima Begum",
@@ -41,6 +43,9 @@ def members(place):
         phone="01712345678",
         national_id="1234567890123",
         ethnicity="garo",
+        marital_status="deserted",
+        occupation="agri_labourer",
+        pregnant=False,
         wg_seeing=1,
         wg_walking=3,
         land_owned=20,
@@ -100,6 +105,12 @@ def test_the_csv_export_uses_the_template_columns_and_plain_values(client, membe
     assert (rahima["main_crops"], rahima["village"], rahima["household_code"], rahima["household_size"]) == (
         "rice; jute", "Char Para", "HH-1", "5",
     )  # fmt: skip
+    assert (rahima["marital_status"], rahima["occupation"], rahima["pregnant"]) == (
+        "deserted",
+        "agri_labourer",
+        "no",
+    )
+    assert (rahima["income_per_year"], rahima["children_under_5"]) == ("85000.50", "2")  # taka, not poisha
     assert len(rows) == 2  # the list shows current members unless asked otherwise
 
 

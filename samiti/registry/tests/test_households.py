@@ -48,3 +48,43 @@ def test_another_associations_household_cannot_be_joined():
     with pytest.raises(services.RegistryError) as error:
         services.place_in_household(actor=None, member=b, code="HH-10")
     assert error.value.field == "household_code"
+
+
+def test_income_and_children_under_5_are_kept_in_poisha_and_audited():
+    member = testing.member()
+    services.place_in_household(
+        actor=None, member=member, code="HH-11", size=4, income_per_year=8_500_000, children_under_5=2
+    )
+    household = Household.objects.get(code="HH-11")
+    assert (household.income_per_year, household.children_under_5) == (8_500_000, 2)
+    assert household.income_per_year_taka == 85_000
+    services.place_in_household(actor=None, member=member, code="HH-11", income_per_year=9_000_000)
+    household.refresh_from_db()
+    assert (household.size, household.income_per_year, household.children_under_5) == (4, 9_000_000, 2)
+    update = AuditEvent.objects.get(
+        object_type="registry.household", object_id=household.pk, action=AuditEvent.Action.UPDATE
+    )
+    assert set(update.changes) == {"income_per_year"}
+
+
+def test_more_children_under_5_than_people_is_refused_with_its_field():
+    member = testing.member()
+    services.place_in_household(actor=None, member=member, code="HH-12", size=3, children_under_5=1)
+    with pytest.raises(services.RegistryError) as error:
+        services.place_in_household(actor=None, member=member, code="HH-12", children_under_5=4)
+    assert error.value.field == "children_under_5"
+    with pytest.raises(services.RegistryError) as error:
+        services.place_in_household(actor=None, member=member, code="HH-12", size=0)
+    assert error.value.field == "household_size"
+    with pytest.raises(services.RegistryError) as error:
+        services.place_in_household(actor=None, member=member, code="HH-12", size=2, children_under_5=3)
+    assert error.value.field == "children_under_5"
+    assert Household.objects.get(code="HH-12").children_under_5 == 1
+
+
+def test_a_negative_income_is_refused():
+    member = testing.member()
+    with pytest.raises(services.RegistryError) as error:
+        services.place_in_household(actor=None, member=member, code="HH-13", income_per_year=-1)
+    assert error.value.field == "income_per_year"
+    assert not Household.objects.exists()

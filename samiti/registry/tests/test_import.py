@@ -743,3 +743,113 @@ def test_a_household_of_another_association_is_refused_as_the_household_page_ref
         (3, "household_size"),
     ]
     assert "another association" in summary.bad_rows[0]["reason"]
+
+
+# Marital status, occupation, pregnancy and the household's income and children under 5 -------------
+
+
+@pytest.mark.parametrize(
+    ("column", "words", "expected"),
+    [
+        ("marital_status", ["widow", "বিধবা", "Widowed", "বিপত্নীক"], "widowed"),
+        ("marital_status", ["স্বামী পরিত্যক্তা", "abandoned", "deserted or abandoned"], "deserted"),
+        ("marital_status", ["divorced", "তালাকপ্রাপ্তা"], "divorced"),
+        ("marital_status", ["unmarried", "অবিবাহিত", "never married"], "never_married"),
+        ("occupation", ["sharecropper", "বর্গাচাষি", "tenant or sharecropper"], "tenant"),
+        ("occupation", ["দিনমজুর", "day labourer (non-farm)"], "day_labourer"),
+        ("occupation", ["housewife", "গৃহিণী"], "homemaker"),
+        ("pregnant", ["yes", "Y", "হ্যাঁ", "1", "TRUE"], True),
+        ("pregnant", ["no", "না", "0", "false"], False),
+    ],
+)
+def test_marital_status_occupation_and_pregnancy_are_read_from_the_words_people_write(
+    column, words, expected
+):
+    parse = parsers()[column]
+    for word in words:
+        assert parse(word) == expected, word
+
+
+@given(taka=st.integers(min_value=0, max_value=10**9), poisha=st.integers(0, 99), bengali=st.booleans())
+def test_an_income_in_taka_is_read_as_integer_poisha_with_commas_and_either_digits(taka, poisha, bengali):
+    text = f"{taka:,}" + (f".{poisha:02d}" if poisha else "")
+    text = to_bengali_digits(text) if bengali else text
+    parse = parsers()["income_per_year"]
+    assert parse(text) == taka * 100 + poisha
+    assert parse(f"Tk. {text}/-") == parse(f"{text} টাকা") == parse(f"৳{text}") == taka * 100 + poisha
+
+
+@pytest.mark.parametrize("text", ["-500", "about 5000", "12.345", "৫,০০০ মণ"])
+def test_an_income_that_is_not_an_amount_of_taka_is_refused(text):
+    with pytest.raises(Bad):
+        parsers()["income_per_year"](text)
+
+
+FACTS = ["group_code", "name_en", "sex", "marital_status", "occupation", "pregnant", "household_code",
+         "household_size", "income_per_year", "children_under_5"]  # fmt: skip
+
+
+def test_the_new_facts_are_imported_and_a_second_import_changes_nothing(tmp_path, place):
+    rows = [
+        ["group_code", "নাম", "লিঙ্গ", "বৈবাহিক অবস্থা", "পেশা", "গর্ভবতী", "খানা কোড", "পরিবারের সদস্য সংখ্যা",
+         "বার্ষিক আয়", "৫ বছরের কম বয়সী শিশু"],
+        ["G1", "Rahima Begum", "মহিলা", "বিধবা", "কৃষি শ্রমিক", "হ্যাঁ", "HH-20", "৫", "৮৫,০০০", "২"],
+        ["G1", "Karim Mia", "M", "married", "fisher", "", "HH-21", "3", "Tk 1,20,000.50", "0"],
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "m.csv", rows)
+    assert counts(import_(path)) == (2, 0, 0, 0)
+    rahima = Member.objects.get(name_en="Rahima Begum")
+    assert (rahima.marital_status, rahima.occupation, rahima.pregnant) == ("widowed", "agri_labourer", True)
+    assert (rahima.household.size, rahima.household.income_per_year, rahima.household.children_under_5) == (
+        5, 8_500_000, 2,
+    )  # fmt: skip
+    karim = Member.objects.get(name_en="Karim Mia")
+    assert (karim.pregnant, karim.household.income_per_year) == (None, 12_000_050)
+    assert counts(import_(path)) == (0, 0, 2, 0)
+    # A changed income updates the household, audited.
+    rows[1][8] = "90000"
+    summary = import_(write_csv(tmp_path / "m2.csv", rows))
+    assert counts(summary) == (0, 1, 1, 0)
+    household = Household.objects.get(code="HH-20")
+    assert household.income_per_year == 9_000_000
+    assert AuditEvent.objects.filter(
+        object_type="registry.household", object_id=household.pk, changes__has_key="income_per_year"
+    ).exists()
+
+
+def test_bad_facts_are_reported_by_line_and_column(tmp_path, place):
+    rows = [
+        FACTS,
+        ["G1", "Good", "F", "widow", "farmer", "no", "HH-30", "4", "50000", "1"],
+        ["G1", "Pregnant Man", "M", "", "", "yes", "", "", "", ""],
+        ["G1", "Odd Words", "F", "engaged", "astronaut", "maybe", "", "", "", ""],
+        ["G1", "Negative Income", "F", "", "", "", "HH-31", "3", "-10", ""],
+        ["G1", "Too Many Children", "F", "", "", "", "HH-32", "3", "", "4"],
+    ]
+    summary = preview(write_csv(tmp_path / "m.csv", rows))
+    assert counts(summary) == (1, 0, 0, 4)
+    found = {(b["line"], b["column"]): b["reason"] for b in summary.bad_rows}
+    assert set(found) == {
+        (3, "pregnant"), (4, "marital_status"), (4, "occupation"), (4, "pregnant"),
+        (5, "income_per_year"), (6, "children_under_5"),
+    }  # fmt: skip
+    assert "male" in found[(3, "pregnant")]
+    assert "engaged" in found[(4, "marital_status")]
+    assert "negative" in found[(5, "income_per_year")]
+    assert "3 people" in found[(6, "children_under_5")]
+
+
+def test_more_children_than_an_existing_household_holds_is_a_bad_row(tmp_path, place):
+    member = testing.member(place["group"], name_en="Rahima", sex="F")
+    services.place_in_household(actor=None, member=member, code="HH-40", size=2)
+    rows = [FACTS, ["G1", "Amena", "F", "", "", "", "HH-40", "", "", "3"]]
+    summary = preview(write_csv(tmp_path / "m.csv", rows))
+    assert [(b["line"], b["column"]) for b in summary.bad_rows] == [(2, "children_under_5")]
+
+
+def test_marital_status_and_pregnancy_are_sensitive_columns(tmp_path, place):
+    leader = testing.staff(Role.GROUP_LEADER, organisation=place["group"])
+    rows = [FACTS, ["G1", "A", "F", "widow", "farmer", "yes", "", "", "", ""]]
+    summary = preview(write_csv(tmp_path / "m.csv", rows), user=leader)
+    assert {b["column"] for b in summary.bad_rows} == {"marital_status", "pregnant"}
+    assert {"marital_status", "pregnant"} <= importing.SENSITIVE_COLUMNS

@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 
 from samiti.core.bengali import name_key, to_bengali_digits
 from samiti.registry import services, testing
-from samiti.registry.models import WG_FIELDS, Member, farmer_category, has_disability
+from samiti.registry.models import (
+    WG_FIELDS,
+    MaritalStatus,
+    Member,
+    Occupation,
+    farmer_category,
+    has_disability,
+)
 from samiti.registry.services import RegistryError, normalise_national_id, normalise_phone
 
 ANSWERS = [None, 1, 2, 3, 4]
@@ -146,3 +153,59 @@ def test_a_member_cannot_leave_without_a_reason_or_before_joining():
             actor=None, member=member, left_on=member.joined_on.replace(year=2000), leaving_reason="moved"
         )
     assert error.value.field == "left_on"
+
+
+@given(
+    sex=st.sampled_from(["F", "M", "T"]),
+    pregnant=st.sampled_from([None, True, False]),
+    marital=st.sampled_from(["", *MaritalStatus.values]),
+    occupation=st.sampled_from(["", *Occupation.values]),
+)
+def test_pregnancy_is_refused_only_for_a_member_recorded_as_male(sex, pregnant, marital, occupation):
+    fields = {
+        "name_en": "Rina",
+        "sex": sex,
+        "pregnant": pregnant,
+        "marital_status": marital,
+        "occupation": occupation,
+    }
+    errors = services.check_member(fields)
+    assert ("pregnant" in errors) == (sex == "M" and pregnant is True)
+    assert "marital_status" not in errors and "occupation" not in errors
+    if "pregnant" in errors:
+        assert "male" in errors["pregnant"]
+
+
+def test_an_unknown_marital_status_or_occupation_is_refused_with_its_field():
+    errors = services.check_member(
+        {"name_en": "Rina", "sex": "F", "marital_status": "engaged", "occupation": "astronaut"}
+    )
+    assert set(errors) == {"marital_status", "occupation"}
+
+
+@pytest.mark.django_db
+def test_a_pregnant_member_cannot_be_changed_to_male_and_nothing_is_written():
+    member = testing.member(sex="F", pregnant=True, marital_status="deserted", occupation="agri_labourer")
+    with pytest.raises(RegistryError) as error:
+        services.update_member(actor=None, member=member, sex="M")
+    assert error.value.field == "pregnant"
+    member.refresh_from_db()
+    assert (member.sex, member.pregnant, member.marital_status) == ("F", True, "deserted")
+    assert member.get_occupation_display() == "agricultural labourer"
+
+
+@given(
+    size=st.one_of(st.none(), st.integers(min_value=-2, max_value=60)),
+    children=st.one_of(st.none(), st.integers(min_value=-2, max_value=60)),
+    income=st.one_of(st.none(), st.integers(min_value=-(10**12), max_value=10**12)),
+)
+def test_household_facts_are_checked_together(size, children, income):
+    errors = services.check_household(
+        {"household_size": size, "children_under_5": children, "income_per_year": income}
+    )
+    assert ("household_size" in errors) == (size is not None and not 1 <= size <= 50)
+    assert ("income_per_year" in errors) == (income is not None and not 0 <= income <= services.MOST_INCOME)
+    children_bad = children is not None and (
+        not 0 <= children <= 50 or (size is not None and children > size)
+    )
+    assert ("children_under_5" in errors) == children_bad
