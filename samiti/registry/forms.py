@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from samiti.registry import queries
+from samiti.registry.importing.values import Bad, parse_taka
 from samiti.registry.models import (
     WG_FIELDS,
     Area,
@@ -10,7 +11,9 @@ from samiti.registry.models import (
     Crop,
     Ethnicity,
     FarmerCategory,
+    MaritalStatus,
     Member,
+    Occupation,
     Organisation,
     Sex,
     User,
@@ -18,6 +21,7 @@ from samiti.registry.models import (
 from samiti.registry.services import MEMBER_FIELDS, RegistryError, normalise_national_id, normalise_phone
 
 BLANK = [("", "—")]
+YES_NO = [("", _("not recorded")), ("yes", _("yes")), ("no", _("no"))]
 
 
 class DateInput(forms.DateInput):
@@ -107,6 +111,13 @@ class MemberForm(forms.Form):
     phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=30)
     national_id = forms.CharField(label=_("National ID"), required=False, max_length=30)
     ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=BLANK + Ethnicity.choices, required=False)
+    marital_status = forms.ChoiceField(
+        label=_("Marital status"), choices=BLANK + MaritalStatus.choices, required=False
+    )
+    occupation = forms.ChoiceField(label=_("Occupation"), choices=BLANK + Occupation.choices, required=False)
+    pregnant = forms.TypedChoiceField(
+        label=_("Pregnant"), choices=YES_NO, coerce=lambda v: v == "yes", empty_value=None, required=False
+    )
     land_owned = forms.IntegerField(label=_("Land owned (decimals)"), required=False, min_value=0)
     land_cultivated = forms.IntegerField(label=_("Land cultivated (decimals)"), required=False, min_value=0)
     main_crops = forms.MultipleChoiceField(
@@ -150,8 +161,10 @@ class MemberForm(forms.Form):
             self.fields["area"].queryset = Area.objects.filter(path__startswith=union.path)
         else:
             self.fields["area"].queryset = Area.objects.filter(level__in=["union", "ward", "village"])
+        if isinstance(self.initial.get("pregnant"), bool):
+            self.initial["pregnant"] = "yes" if self.initial["pregnant"] else "no"
         if not user.sees_sensitive:
-            for field in ["national_id", "ethnicity", *WG_FIELDS]:
+            for field in ["national_id", "ethnicity", "marital_status", "pregnant", *WG_FIELDS]:
                 del self.fields[field]
 
     def clean_phone(self) -> str:
@@ -169,7 +182,7 @@ class MemberForm(forms.Form):
     def member_fields(self) -> dict:
         """The cleaned input, keyed as services expect it."""
         data = {k: v for k, v in self.cleaned_data.items() if k in MEMBER_FIELDS}
-        for key in ("ethnicity", "consent_method"):
+        for key in ("ethnicity", "marital_status", "occupation", "consent_method"):
             if key in data and data[key] is None:
                 data[key] = ""
         return data
@@ -178,12 +191,29 @@ class MemberForm(forms.Form):
         self.add_error(error.field if error.field in self.fields else None, str(error))
 
 
+class TakaField(forms.CharField):
+    """An amount of taka (Bengali or Latin digits, commas allowed) cleaned to integer poisha."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse_taka(text)
+        except Bad as error:
+            raise forms.ValidationError(error.reason) from None
+
+
 class HouseholdForm(forms.Form):
     household_code = forms.CharField(
         label=_("Household code"), max_length=30, required=False,
         help_text=_("Members of one household share a code; leave blank to take the member out."),
     )  # fmt: skip
     household_size = forms.IntegerField(label=_("Household size"), required=False, min_value=1, max_value=50)
+    income_per_year = TakaField(label=_("Household income per year (taka)"), required=False)
+    children_under_5 = forms.IntegerField(
+        label=_("Children under 5 in the household"), required=False, min_value=0, max_value=50
+    )
     representative = forms.BooleanField(label=_("Represents the household"), required=False)
 
 

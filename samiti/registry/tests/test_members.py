@@ -140,3 +140,78 @@ def test_the_page_reads_in_bengali_with_bengali_digits(client, leader, group):
     page = client.get(f"/members/{member.pk}/").content.decode()
     assert "+৮৮০১৭১২৩৪৫৬৭৮" in page
     assert 'lang="bn"' in page
+
+
+# Marital status, occupation, pregnancy; the household's income and children under 5 ---------------
+
+
+def test_a_facilitator_records_marital_status_occupation_and_pregnancy(client, group):
+    client.force_login(testing.staff(Role.FACILITATOR, organisation=group.parent))
+    data = form_data(group, marital_status="widowed", occupation="tenant", pregnant="yes")
+    response = client.post("/members/add/", data)
+    member = Member.objects.get()
+    assert (member.marital_status, member.occupation, member.pregnant) == ("widowed", "tenant", True)
+    page = client.get(response["Location"]).content.decode()
+    assert "widowed" in page and "tenant or sharecropper" in page
+    edit = client.get(f"/members/{member.pk}/edit/").content.decode()
+    assert '<option value="yes" selected>' in edit
+    client.post(f"/members/{member.pk}/edit/", data | {"pregnant": ""})
+    member.refresh_from_db()
+    assert member.pregnant is None
+
+
+def test_pregnancy_for_a_member_recorded_as_male_is_shown_on_its_field(client, group):
+    client.force_login(testing.staff(Role.FACILITATOR, organisation=group.parent))
+    response = client.post("/members/add/", form_data(group, sex="M", pregnant="yes"))
+    assert response.status_code == 200
+    assert "male" in response.context["form"].errors["pregnant"][0]
+    assert not Member.objects.exists()
+
+
+def test_a_role_without_sensitive_data_sees_no_marital_status_or_pregnancy(client, leader, group):
+    member = testing.member(group=group, marital_status="deserted", pregnant=True, occupation="fisher")
+    page = client.get(f"/members/{member.pk}/").content.decode()
+    assert "deserted" not in page and "Pregnant" not in page
+    assert "fisher" in page  # occupation is not sensitive
+    form = client.get(f"/members/{member.pk}/edit/").context["form"]
+    assert (
+        "marital_status" not in form.fields and "pregnant" not in form.fields and "occupation" in form.fields
+    )
+    # Editing without those fields keeps them; the history masks them.
+    client.post(f"/members/{member.pk}/edit/", form_data(group, name_en="Amena", occupation="trader"))
+    member.refresh_from_db()
+    assert (member.occupation, member.marital_status, member.pregnant) == ("trader", "deserted", True)
+    services.update_member(actor=None, member=member, marital_status="widowed")
+    history = client.get(f"/members/{member.pk}/").content.decode()
+    assert "widowed" not in history and "•••" in history
+
+
+def test_the_household_form_takes_income_in_taka_and_children_under_5(client, leader, group):
+    member = testing.member(group=group)
+    client.post(
+        f"/members/{member.pk}/household/",
+        {
+            "household_code": "HH-50",
+            "household_size": "6",
+            "income_per_year": "১,২০,০০০",
+            "children_under_5": "2",
+        },
+    )
+    member.refresh_from_db()
+    household = member.household
+    assert (household.income_per_year, household.children_under_5) == (12_000_000, 2)
+    page = client.get(f"/members/{member.pk}/").content.decode()
+    assert "Tk 120,000" in page
+    assert 'value="120000"' in page  # the form shows taka, not poisha
+    response = client.post(
+        f"/members/{member.pk}/household/", {"household_code": "HH-50", "children_under_5": "7"}, follow=True
+    )
+    assert "cannot have 7 children under 5" in response.content.decode()
+    response = client.post(
+        f"/members/{member.pk}/household/",
+        {"household_code": "HH-50", "income_per_year": "lots"},
+        follow=True,
+    )
+    assert "not an amount of taka" in response.content.decode()
+    household.refresh_from_db()
+    assert (household.income_per_year, household.children_under_5) == (12_000_000, 2)

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry import queries, services
 from samiti.registry.forms import HouseholdForm, MemberFilterForm, MemberForm
+from samiti.registry.importing.values import format_taka
 from samiti.registry.models import WG_FIELDS, DuplicateFlag, Member, mask_national_id
 
 PAGE_SIZE = 50
-SENSITIVE_FIELDS = {"national_id", "ethnicity", *WG_FIELDS}
+SENSITIVE_FIELDS = {"national_id", "ethnicity", "marital_status", "pregnant", *WG_FIELDS}
 
 
 @login_required
@@ -82,6 +83,10 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 initial={
                     "household_code": member.household.code if member.household else "",
                     "household_size": member.household.size if member.household else None,
+                    "income_per_year": format_taka(member.household.income_per_year)
+                    if member.household
+                    else None,
+                    "children_under_5": member.household.children_under_5 if member.household else None,
                     "representative": bool(
                         member.household and member.household.representative_id == member.pk
                     ),
@@ -148,6 +153,8 @@ def member_household(request: HttpRequest, pk: int) -> HttpResponse:
                 member=member,
                 code=form.cleaned_data["household_code"],
                 size=form.cleaned_data["household_size"],
+                income_per_year=form.cleaned_data["income_per_year"],
+                children_under_5=form.cleaned_data["children_under_5"],
                 representative=form.cleaned_data["representative"],
             )
         except services.RegistryError as error:
