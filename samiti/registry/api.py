@@ -26,7 +26,9 @@ from samiti.registry.models import (
     Crop,
     Ethnicity,
     FarmerCategory,
+    MaritalStatus,
     Member,
+    Occupation,
     Organisation,
     Sex,
     User,
@@ -43,12 +45,21 @@ PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
 # Only roles that see sensitive data read or write these (DESIGN rule 7).
-SENSITIVE_OUTPUT = ["ethnicity", "is_ethnic_minority", "has_disability", *WG_FIELDS]
-SENSITIVE_INPUT = ["national_id", "ethnicity", *WG_FIELDS]
+SENSITIVE_OUTPUT = [
+    "ethnicity",
+    "is_ethnic_minority",
+    "has_disability",
+    "marital_status",
+    "pregnant",
+    *WG_FIELDS,
+]
+SENSITIVE_INPUT = ["national_id", "ethnicity", "marital_status", "pregnant", *WG_FIELDS]
 SENSITIVE_NOTE = "Only for roles that see sensitive data (facilitator, programme admin)."
 
 SexCode = Literal[tuple(Sex.values)]
 EthnicityCode = Literal[("", *Ethnicity.values)]
+MaritalStatusCode = Literal[("", *MaritalStatus.values)]
+OccupationCode = Literal[("", *Occupation.values)]
 CropCode = Literal[tuple(Crop.values)]
 ConsentCode = Literal[("", *ConsentMethod.values)]
 WGCode = Literal[1, 2, 3, 4]
@@ -269,6 +280,7 @@ class MemberOut(Schema):
     age: int | None
     phone: str
     national_id: str = Field(description="Masked to its last three digits unless your role sees it.")
+    occupation: str = Field(description="Occupation code; blank if not recorded.")
     land_owned: int | None
     land_cultivated: int | None
     farmer_category: str
@@ -278,6 +290,14 @@ class MemberOut(Schema):
     area: str = Field(description="Code of the member's village or area.")
     district: str = Field(description="Code of the member's district.")
     household: str | None = Field(description="Household code.")
+    household_size: int | None = Field(None, description="People in the household; null if not recorded.")
+    household_income_per_year: int | None = Field(
+        None,
+        description="The household's income per year in poisha (100 poisha = 1 taka); null if not recorded.",
+    )
+    household_children_under_5: int | None = Field(
+        None, description="Children under 5 in the household; null if not recorded."
+    )
     joined_on: datetime.date
     left_on: datetime.date | None
     leaving_reason: str
@@ -290,6 +310,8 @@ class MemberOut(Schema):
     ethnicity: str | None = Field(None, description=SENSITIVE_NOTE)
     is_ethnic_minority: bool | None = Field(None, description=SENSITIVE_NOTE)
     has_disability: bool | None = Field(None, description=SENSITIVE_NOTE)
+    marital_status: str | None = Field(None, description=SENSITIVE_NOTE + " Blank if not recorded.")
+    pregnant: bool | None = Field(None, description=SENSITIVE_NOTE + " Null if not recorded.")
     wg_seeing: int | None = Field(None, description=SENSITIVE_NOTE)
     wg_hearing: int | None = Field(None, description=SENSITIVE_NOTE)
     wg_walking: int | None = Field(None, description=SENSITIVE_NOTE)
@@ -320,6 +342,18 @@ class MemberOut(Schema):
     @staticmethod
     def resolve_household(member: Member) -> str | None:
         return member.household.code if member.household_id else None
+
+    @staticmethod
+    def resolve_household_size(member: Member) -> int | None:
+        return member.household.size if member.household_id else None
+
+    @staticmethod
+    def resolve_household_income_per_year(member: Member) -> int | None:
+        return member.household.income_per_year if member.household_id else None
+
+    @staticmethod
+    def resolve_household_children_under_5(member: Member) -> int | None:
+        return member.household.children_under_5 if member.household_id else None
 
     @staticmethod
     def resolve_merged_into(member: Member) -> int | None:
@@ -360,6 +394,11 @@ class MemberIn(Schema):
     phone: str = Field("", max_length=30)
     national_id: str = Field("", max_length=30, description=SENSITIVE_NOTE)
     ethnicity: EthnicityCode = Field("", description=SENSITIVE_NOTE)
+    marital_status: MaritalStatusCode = Field("", description=SENSITIVE_NOTE)
+    occupation: OccupationCode = ""
+    pregnant: bool | None = Field(
+        None, description=SENSITIVE_NOTE + " Refused for a member recorded as male."
+    )
     wg_seeing: WGCode | None = Field(None, description=SENSITIVE_NOTE)
     wg_hearing: WGCode | None = Field(None, description=SENSITIVE_NOTE)
     wg_walking: WGCode | None = Field(None, description=SENSITIVE_NOTE)
@@ -439,11 +478,24 @@ def _member_fields(user: User, data: dict[str, Any], current: Member | None = No
         for field in SENSITIVE_INPUT:
             if field in data:
                 raise RegistryError(
-                    _("Your role does not record national IDs, ethnicity or disability."),
+                    _(
+                        "Your role does not record national IDs, ethnicity, disability, "
+                        "marital status or pregnancy."
+                    ),
                     code="forbidden",
                     field=field,
                 )
-    for key in ("code", "name_bn", "name_en", "phone", "national_id", "ethnicity", "leaving_reason"):
+    for key in (
+        "code",
+        "name_bn",
+        "name_en",
+        "phone",
+        "national_id",
+        "ethnicity",
+        "marital_status",
+        "occupation",
+        "leaving_reason",
+    ):
         if key in data and data[key] is None:
             data[key] = ""
     if "consent_method" in data and data["consent_method"] is None:

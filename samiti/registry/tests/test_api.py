@@ -44,7 +44,14 @@ def world():
         "group_a": group_a,
         "group_b": group_b,
         "member_a": testing.member(
-            group_a, national_id="1990123456789", ethnicity="garo", wg_walking=3, phone="01712345678"
+            group_a,
+            national_id="1990123456789",
+            ethnicity="garo",
+            wg_walking=3,
+            phone="01712345678",
+            marital_status="widowed",
+            pregnant=False,
+            occupation="agri_labourer",
         ),
         "member_b": testing.member(group_b, national_id="1234567890"),
         "elsewhere": testing.member(),
@@ -182,6 +189,8 @@ SENSITIVE = {
     "ethnicity",
     "is_ethnic_minority",
     "has_disability",
+    "marital_status",
+    "pregnant",
     "wg_seeing",
     "wg_hearing",
     "wg_walking",
@@ -203,6 +212,7 @@ def test_sensitive_fields_are_hidden_and_the_national_id_masked_for_roles_that_n
         assert not SENSITIVE & set(body)
         assert body["national_id"] == "••••••••••789"
         assert body["phone"] == "+8801712345678"
+        assert body["occupation"] == "agri_labourer"  # not sensitive
 
 
 @pytest.mark.parametrize("role", [Role.FACILITATOR, Role.PROGRAMME_ADMIN])
@@ -217,6 +227,11 @@ def test_sensitive_fields_are_shown_to_facilitators_and_programme_admins(client,
         assert body["is_ethnic_minority"] is True
         assert body["has_disability"] is True
         assert body["wg_walking"] == 3
+        assert (body["marital_status"], body["pregnant"], body["occupation"]) == (
+            "widowed",
+            False,
+            "agri_labourer",
+        )
 
 
 def test_a_role_without_sensitive_data_cannot_filter_or_write_by_it(client, world):
@@ -227,6 +242,9 @@ def test_a_role_without_sensitive_data_cannot_filter_or_write_by_it(client, worl
     url = f"/api/members/{world['member_a'].pk}"
     response = patch(client, url, {"national_id": "1234567890"}, headers)
     assert (response.status_code, response.json()["field"]) == (403, "national_id")
+    for field, value in (("marital_status", "deserted"), ("pregnant", True)):
+        response = patch(client, url, {field: value}, headers)
+        assert (response.status_code, response.json()["field"]) == (403, field)
 
 
 # ----- writes ------------------------------------------------------------------------------------
@@ -544,3 +562,41 @@ def test_the_area_filter_takes_an_area_code(client, world):
     response = client.get(f"/api/members?area={district.code}", headers=headers)
     assert {m["id"] for m in response.json()["items"]} == {world["member_a"].pk, world["member_b"].pk}
     assert client.get("/api/members?area=NOWHERE", headers=headers).json()["field"] == "area"
+
+
+def test_the_new_member_facts_are_written_and_pregnancy_of_a_male_member_refused(client, world):
+    headers = bearer(testing.staff(Role.FACILITATOR, organisation=world["association"]))
+    data = {"name_en": "Amena", "sex": "F", "group": world["group_a"].pk, "marital_status": "deserted",
+            "occupation": "day_labourer", "pregnant": True}  # fmt: skip
+    response = post(client, "/api/members", data, headers)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["marital_status"], body["occupation"], body["pregnant"]) == (
+        "deserted",
+        "day_labourer",
+        True,
+    )
+    url = f"/api/members/{body['id']}"
+    response = patch(client, url, {"sex": "M"}, headers)
+    assert (response.status_code, response.json()["field"]) == (400, "pregnant")
+    response = patch(client, url, {"marital_status": "engaged"}, headers)
+    assert (response.status_code, response.text.count("marital_status") > 0) == (422, True)
+    response = patch(client, url, {"pregnant": None, "occupation": None}, headers)
+    assert (response.json()["pregnant"], response.json()["occupation"]) == (None, "")
+
+
+def test_a_members_household_facts_are_read_with_the_income_in_poisha(client, world):
+    member = world["member_a"]
+    services.place_in_household(
+        actor=None, member=member, code="HH-API", size=4, income_per_year=8_500_050, children_under_5=1
+    )
+    headers = bearer(leader_of(world["group_a"]))
+    body = client.get(f"/api/members/{member.pk}", headers=headers).json()
+    assert (body["household"], body["household_size"]) == ("HH-API", 4)
+    assert (body["household_income_per_year"], body["household_children_under_5"]) == (8_500_050, 1)
+    other = client.get(
+        f"/api/members/{world['member_b'].pk}", headers=bearer(leader_of(world["group_b"]))
+    ).json()
+    assert (other["household"], other["household_income_per_year"], other["household_children_under_5"]) == (
+        None, None, None,
+    )  # fmt: skip
