@@ -631,6 +631,20 @@ CONSENT_METHODS = Odds(
 # Farm holdings by land cultivated (decimals), skewed to the landless and marginal.
 LAND_BANDS = Odds({(0, 4): 28, (5, 49): 42, (50, 249): 24, (250, 749): 5, (750, 1500): 1})
 HOUSEHOLD_SIZES = Odds({1: 3, 2: 8, 3: 20, 4: 26, 5: 20, 6: 12, 7: 6, 8: 3, 9: 2})
+CHILDREN_UNDER_5 = Odds({0: 55, 1: 33, 2: 10, 3: 2})
+# Women living without a husband, by how they came to (widowhood is the most common).
+WOMEN_ALONE = Odds({"widowed": 70, "deserted": 15, "divorced": 8, "separated": 7})
+OCCUPATIONS = Odds(
+    {
+        "farmer": 30,
+        "tenant": 22,
+        "agri_labourer": 25,
+        "day_labourer": 10,
+        "fisher": 4,
+        "livestock": 4,
+        "trader": 5,
+    }
+)
 # Washington Group domains, weighted by how often each difficulty is reported.
 WG_WEIGHTS = Odds(
     {

@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import models
 
 from samiti.core.models import AuditEvent
 from samiti.registry import services
@@ -84,6 +85,13 @@ def _check_mix() -> None:
     assert members.exclude(left_on=None).count() < total * 0.1
     assert members.filter(land_cultivated__lt=50).count() > total / 2  # landless and marginal
     assert members.exclude(national_id="").count() > total / 2
+    # The facts safety nets ask about: mostly recorded, some widowed women, no pregnant man.
+    assert members.exclude(marital_status="").count() > total * 0.8
+    assert members.filter(sex="F", marital_status="widowed").exists()
+    assert not members.filter(sex="M", pregnant=True).exists()
+    households = Household.objects.all()
+    assert households.exclude(income_per_year=None).count() > households.count() * 0.7
+    assert not households.filter(children_under_5__gt=models.F("size")).exists()
 
 
 def _check_accounts(output: str) -> None:

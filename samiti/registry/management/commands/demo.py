@@ -27,6 +27,7 @@ from samiti.registry import demo_names as names
 from samiti.registry import services
 from samiti.registry.demo_names import (
     ASSOCIATION_NAME,
+    CHILDREN_UNDER_5,
     CONSENT_METHODS,
     DISTRICTS,
     FEDERATION_CODES,
@@ -37,8 +38,10 @@ from samiti.registry.demo_names import (
     MINORITY_ELSEWHERE,
     MINORITY_HAMLET_SHARE,
     NID_DISTRICT,
+    OCCUPATIONS,
     PHONE_PREFIXES,
     WG_WEIGHTS,
+    WOMEN_ALONE,
     District,
     Odds,
 )
@@ -49,7 +52,9 @@ from samiti.registry.models import (
     CommitteeOffice,
     Ethnicity,
     Household,
+    MaritalStatus,
     Member,
+    Occupation,
     Organisation,
     Role,
     User,
@@ -127,6 +132,9 @@ class Builder:
     def __init__(self, *, members: int, out: Any, seed: int = SEED, verbosity: int = 1) -> None:
         self.verbosity = verbosity
         self.rng = random.Random(seed)
+        # The facts safety nets ask about draw from their own generator, so adding them left every
+        # other demo value as it was.
+        self.facts_rng = random.Random(seed + 1)
         self.total = members
         self.out = out
         self.districts_by_code: dict[str, Area] = {}
@@ -395,6 +403,7 @@ class Builder:
                 area=plan.village.area,
                 size=max(together, _weighted(rng, HOUSEHOLD_SIZES)),
             )
+            self._household_facts(household)
             owned, cultivated = self._land()
             facts = HouseholdFacts(
                 phone=self._phone() if rng.random() < 0.85 else "",
@@ -484,7 +493,38 @@ class Builder:
             leaving_reason=reason,
             consent_on=joined_on - datetime.timedelta(days=rng.randint(0, 10)),
             consent_method=_weighted(rng, CONSENT_METHODS),
+            **self._safety_net_facts(sex, age, household.land_owned),
         )
+
+    def _household_facts(self, household: Household) -> None:
+        """Income a year (poisha) and children under 5; one household in five has neither recorded."""
+        rng = self.facts_rng
+        if rng.random() < 0.2:
+            return
+        household.income_per_year = round(rng.lognormvariate(11.4, 0.5)) * 100  # around Tk 90,000
+        household.children_under_5 = min(household.size or 0, _weighted(rng, CHILDREN_UNDER_5))
+
+    def _safety_net_facts(self, sex: str, age: int, land_owned: int | None) -> dict[str, Any]:
+        """Marital status, occupation and pregnancy as a rural survey finds them (some not asked)."""
+        rng = self.facts_rng
+        if rng.random() < 0.1:
+            return {}
+        if age < 25 and rng.random() < 0.35:
+            marital = MaritalStatus.NEVER_MARRIED
+        elif sex == "F" and rng.random() < min(0.45, max(0.0, (age - 35) / 80)):
+            marital = _weighted(rng, WOMEN_ALONE)
+        else:
+            marital = MaritalStatus.MARRIED if rng.random() < 0.96 else MaritalStatus.WIDOWED
+        if sex == "F" and rng.random() < 0.45:
+            occupation = Occupation.HOMEMAKER
+        elif land_owned and land_owned >= 50:
+            occupation = Occupation.FARMER
+        else:
+            occupation = _weighted(rng, OCCUPATIONS)
+        facts: dict[str, Any] = {"marital_status": marital, "occupation": occupation}
+        if sex == "F" and 18 <= age <= 45 and marital == MaritalStatus.MARRIED:
+            facts["pregnant"] = rng.random() < 0.06
+        return facts
 
     def _washington_group(self, age: int) -> dict[str, int | None]:
         """Answers to the six questions: most "no difficulty", some "some", a few more."""
