@@ -11,16 +11,11 @@ from samiti.registry import queries
 from samiti.registry.forms import AreaChoiceField, DateInput, areas_for
 from samiti.registry.models import Area, Authority, Meeting, Official, Organisation, User
 from samiti.voice.errors import VoiceError
+from samiti.voice.forms import ServiceErrors
 from samiti.voice.models.charters import Charter, FollowUp, Response
 from samiti.voice.models.demands import Demand
 
 BLANK = [("", "—")]
-
-
-class ServiceErrors:
-    def add_service_error(self, error: Exception) -> None:
-        field = getattr(error, "field", None)
-        self.add_error(field if field in self.fields else None, str(error))  # type: ignore[attr-defined]
 
 
 def authorities_near(user: User) -> QuerySet[Authority]:

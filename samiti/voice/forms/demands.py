@@ -8,18 +8,13 @@ from samiti.core.bengali import to_latin_digits
 from samiti.registry import queries
 from samiti.registry.forms import AreaChoiceField, areas_for
 from samiti.registry.models import Area, Authority, Meeting, Member, Organisation, User
-from samiti.voice.errors import VoiceError
+from samiti.voice.forms import ServiceErrors
 from samiti.voice.models.demands import Demand, DemandCategory
 from samiti.voice.services.demands import MAX_EVIDENCE_BYTES
 
 BLANK = [("", "—")]
 # Above this many members a checkbox per member is too heavy for a phone: codes are pasted instead.
 MAX_CHECKBOXES = 150
-
-
-class ServiceErrors:
-    def add_service_error(self, error: VoiceError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, str(error))  # type: ignore[attr-defined]
 
 
 def authorities_for(user: User) -> QuerySet[Authority]:

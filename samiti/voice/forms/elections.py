@@ -10,7 +10,7 @@ from samiti.core.bengali import to_latin_digits
 from samiti.registry import queries
 from samiti.registry.forms import DateInput
 from samiti.registry.models import CommitteeOffice, Meeting, Member, Organisation, User
-from samiti.voice.errors import VoiceError
+from samiti.voice.forms import ServiceErrors
 from samiti.voice.models.elections import Candidate, Election
 from samiti.voice.services.elections import MAX_MEMBER_SEATS
 
@@ -32,11 +32,6 @@ class MemberCodeField(forms.CharField):
         if member is None:
             raise forms.ValidationError(_("No member with the number %(code)s here."), params={"code": code})
         return member
-
-
-class ServiceErrors:
-    def add_service_error(self, error: VoiceError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, str(error))
 
 
 class ElectionForm(ServiceErrors, forms.Form):

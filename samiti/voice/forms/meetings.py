@@ -8,6 +8,7 @@ from samiti.registry import queries
 from samiti.registry.forms import DateInput
 from samiti.registry.models import Authority, Meeting, Member, Official, Organisation, User
 from samiti.voice.errors import VoiceError
+from samiti.voice.forms import ServiceErrors
 from samiti.voice.models import AgendaItem, Decision, Demand, Poll
 from samiti.voice.services.demands import demands_for
 from samiti.voice.services.meetings import BadLinesError
@@ -15,11 +16,6 @@ from samiti.voice.services.polls import polls_for
 
 # Above this many members a checkbox per member is too heavy for a phone's page.
 MAX_CHECKBOXES = 300
-
-
-class ServiceErrors:
-    def add_service_error(self, error: VoiceError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, str(error))  # type: ignore[attr-defined]
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -7,15 +7,11 @@ from samiti.core.bengali import to_latin_digits
 from samiti.registry import queries
 from samiti.registry.models import Member, User
 from samiti.voice.errors import VoiceError
+from samiti.voice.forms import ServiceErrors
 from samiti.voice.models.polls import Option, Poll
 from samiti.voice.services import polls as service
 
 BLANK = [("", "—")]
-
-
-class ServiceErrors:
-    def add_service_error(self, error: VoiceError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, str(error))  # type: ignore[attr-defined]
 
 
 def members_by_code(user: User, text: str, field: str = "members") -> list[Member]:

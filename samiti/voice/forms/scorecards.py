@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from samiti.registry import queries
 from samiti.registry.forms import DateInput
 from samiti.registry.models import Area, Authority, Meeting, Member, Organisation, User
-from samiti.voice.forms.meetings import ServiceErrors
+from samiti.voice.forms import ServiceErrors
 from samiti.voice.models import Indicator, Round, ScoreCard, ScorerGroup
 from samiti.voice.services.scorecards import ScoreEntry
 

@@ -31,13 +31,9 @@ from samiti.voice.forms.charters import (
 from samiti.voice.models import CharterItem, Commitment, FollowUp
 from samiti.voice.pdf import render_charter
 from samiti.voice.services import charters as services
+from samiti.voice.views import require_editor
 
 PAGE_SIZE = 50
-
-
-def _editor(request: HttpRequest) -> None:
-    if not request.user.can_edit:
-        raise Http404
 
 
 # ----- authorities ---------------------------------------------------------------------------------
@@ -56,7 +52,7 @@ def authority_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def authority_add(request: HttpRequest) -> HttpResponse:
-    _editor(request)
+    require_editor(request)
     form = AuthorityForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,7 +69,7 @@ def authority_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def authority_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _editor(request)
+    require_editor(request)
     authority = get_object_or_404(authorities_near(request.user), pk=pk)
     initial = {name: getattr(authority, name) for name in AuthorityForm.base_fields}
     form = AuthorityForm(initial=initial, user=request.user)
@@ -139,7 +135,7 @@ def charter_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def charter_add(request: HttpRequest) -> HttpResponse:
-    _editor(request)
+    require_editor(request)
     chooser = CharterOrganisationForm(request.GET or None, user=request.user)
     if not chooser.is_valid():
         return render(request, "voice/charters/charter_new.html", {"chooser": chooser, "form": None})
@@ -186,7 +182,7 @@ def charter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else None
     )
     if request.method == "POST":
-        _editor(request)
+        require_editor(request)
         if "add" in request.POST or "remove" in request.POST:
             return _change_demands(request, charter)
         try:
@@ -276,7 +272,7 @@ def charter_letter(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def respond(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     charter = services.charter_or_404(request.user, pk)
-    _editor(request)
+    require_editor(request)
     charter_item = get_object_or_404(CharterItem.objects.select_related("demand"), charter=charter, pk=item)
     form = ResponseForm(
         request.POST or None,
@@ -302,7 +298,7 @@ def respond(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 @login_required
 def correct_response(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     charter = services.charter_or_404(request.user, pk)
-    _editor(request)
+    require_editor(request)
     charter_item = get_object_or_404(
         CharterItem.objects.select_related("demand", "response", "response__commitment"),
         charter=charter,
@@ -366,7 +362,7 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = services.commitment_or_404(request.user, pk)
     form = FollowUpForm(initial={"on": timezone.localdate()})
     if request.method == "POST":
-        _editor(request)
+        require_editor(request)
         form = FollowUpForm(request.POST, request.FILES)
         if form.is_valid():
             try:

@@ -30,6 +30,7 @@ from samiti.voice.forms.demands import (
 )
 from samiti.voice.models.demands import Demand, Evidence
 from samiti.voice.services import demands as service
+from samiti.voice.views import require_editor
 
 PAGE_SIZE = 50
 # Aggregates of sensitive facts below this many people show as "fewer than 5" (DESIGN rule 7).
@@ -84,8 +85,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def demand_add(request: HttpRequest) -> HttpResponse:
-    if not request.user.can_edit:
-        raise Http404
+    require_editor(request)
     form = DemandForm(
         request.POST or None, user=request.user, initial={"organisation": request.GET.get("organisation")}
     )
@@ -205,8 +205,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _editable(request: HttpRequest, pk: int) -> Demand:
     demand = service.demand_or_404(request.user, pk)
-    if not request.user.can_edit:
-        raise Http404
+    require_editor(request)
     return demand
 
 

@@ -14,11 +14,7 @@ from samiti.voice.errors import VoiceError
 from samiti.voice.forms.elections import BallotForm, ElectionForm, NominationForm, SecondForm
 from samiti.voice.models.elections import Candidate, Election, Post
 from samiti.voice.services import elections as services
-
-
-def _editor(request: HttpRequest) -> None:
-    if not request.user.can_edit:
-        raise Http404
+from samiti.voice.views import require_editor
 
 
 @login_required
@@ -40,7 +36,7 @@ def election_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def election_add(request: HttpRequest) -> HttpResponse:
-    _editor(request)
+    require_editor(request)
     form = ElectionForm(
         request.POST or None, user=request.user, initial={"organisation": request.GET.get("organisation")}
     )
@@ -93,7 +89,7 @@ def election_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _candidate(request: HttpRequest, pk: int, candidate_pk: int) -> Candidate:
     election = services.election_or_404(request.user, pk)
-    _editor(request)
+    require_editor(request)
     return get_object_or_404(
         Candidate.objects.select_related("member", "post"), election=election, pk=candidate_pk
     )
@@ -139,7 +135,7 @@ def _step(
     request: HttpRequest, pk: int, action, done: str, then: str = "voice:election_detail"
 ) -> HttpResponse:
     election = services.election_or_404(request.user, pk)
-    _editor(request)
+    require_editor(request)
     try:
         action(actor=request.user, election=election, channel=Channel.WEB)
     except VoiceError as error:
@@ -174,7 +170,7 @@ def election_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def election_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     """A leader records one member's ballot paper (the member marks it; the leader enters it)."""
     election = services.election_or_404(request.user, pk)
-    _editor(request)
+    require_editor(request)
     if election.status != Election.Status.VOTING:
         messages.error(request, _("Voting is not open in this election."))
         return redirect("voice:election_detail", pk=pk)

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -33,13 +33,9 @@ from samiti.voice.forms.meetings import (
 )
 from samiti.voice.models import FollowUpAction, Minutes
 from samiti.voice.services import meetings as services
+from samiti.voice.views import require_editor
 
 PAGE_SIZE = 25
-
-
-def _may_edit(request: HttpRequest) -> None:
-    if not request.user.can_edit:
-        raise Http404
 
 
 @login_required
@@ -84,7 +80,7 @@ def _count_overdue(meetings: list[Meeting]) -> None:
 
 @login_required
 def meeting_plan(request: HttpRequest) -> HttpResponse:
-    _may_edit(request)
+    require_editor(request)
     initial = {"organisation": request.GET.get("organisation"), "kind": request.GET.get("kind", "group")}
     form = MeetingForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -149,7 +145,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _posted(request: HttpRequest, pk: int, name: str, form: Any, write: Any, done: str) -> HttpResponse:
     """Run `write(meeting, form)` for a valid form, or show the meeting page with the errors."""
     meeting = queries.meeting_or_404(request.user, pk)
-    _may_edit(request)
+    require_editor(request)
     form = form(meeting)
     if form.is_valid():
         try:
@@ -189,7 +185,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_status(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = queries.meeting_or_404(request.user, pk)
-    _may_edit(request)
+    require_editor(request)
     status = request.POST.get("status", "")
     if status not in Meeting.Status.values:
         messages.error(request, _("Unknown status."))
@@ -295,7 +291,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     action = services.action_or_404(request.user, pk)
-    _may_edit(request)
+    require_editor(request)
     form = ActionDoneForm(request.POST)
     if form.is_valid():
         try:

@@ -14,6 +14,7 @@ from samiti.voice.errors import VoiceError
 from samiti.voice.forms.polls import PaperForm, PollForm, VoteForm
 from samiti.voice.models.polls import Poll
 from samiti.voice.services import polls as service
+from samiti.voice.views import require_editor
 
 PAGE_SIZE = 50
 # Turnout cells of sensitive facts below this many people show as "fewer than 5" (DESIGN rule 7).
@@ -36,8 +37,7 @@ def poll_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def poll_add(request: HttpRequest) -> HttpResponse:
-    if not request.user.can_edit:
-        raise Http404
+    require_editor(request)
     form = PollForm(
         request.POST or None, user=request.user, initial={"organisation": request.GET.get("organisation")}
     )
@@ -55,8 +55,7 @@ def poll_add(request: HttpRequest) -> HttpResponse:
 @login_required
 def poll_edit(request: HttpRequest, pk: int) -> HttpResponse:
     poll = service.poll_or_404(request.user, pk)
-    if not request.user.can_edit:
-        raise Http404
+    require_editor(request)
     if poll.status != Poll.Status.DRAFT:
         messages.error(request, _("Only a draft poll can be changed or deleted; this one has been opened."))
         return redirect("voice:poll_detail", pk=poll.pk)
@@ -82,8 +81,7 @@ def poll_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def poll_delete(request: HttpRequest, pk: int) -> HttpResponse:
     poll = service.poll_or_404(request.user, pk)
-    if not request.user.can_edit:
-        raise Http404
+    require_editor(request)
     try:
         service.delete_poll(actor=request.user, poll=poll, channel=Channel.WEB)
     except VoiceError as error:

@@ -26,11 +26,7 @@ from samiti.voice.forms.scorecards import (
 )
 from samiti.voice.models import Action, Round, ScoreCard
 from samiti.voice.services import scorecards as services
-
-
-def _may_edit(request: HttpRequest) -> None:
-    if not request.user.can_edit:
-        raise Http404
+from samiti.voice.views import require_editor
 
 
 @login_required
@@ -48,7 +44,7 @@ def scorecard_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def scorecard_add(request: HttpRequest) -> HttpResponse:
-    _may_edit(request)
+    require_editor(request)
     form = ScoreCardForm(
         request.POST or None, user=request.user, initial={"scale": ScoreCard.Scale.ONE_TO_FIVE}
     )
@@ -103,7 +99,7 @@ def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def scorecard_indicator(request: HttpRequest, pk: int) -> HttpResponse:
     card = services.score_card_or_404(request.user, pk)
-    _may_edit(request)
+    require_editor(request)
     form = IndicatorForm(request.POST)
     if form.is_valid():
         try:
@@ -120,7 +116,7 @@ def scorecard_indicator(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def scorecard_round(request: HttpRequest, pk: int) -> HttpResponse:
     card = services.score_card_or_404(request.user, pk)
-    _may_edit(request)
+    require_editor(request)
     form = RoundForm(request.POST, card=card)
     if form.is_valid():
         try:
@@ -169,7 +165,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _round_post(request: HttpRequest, pk: int, name: str, make: Any, write: Any, done: str) -> HttpResponse:
     found = services.round_or_404(request.user, pk)
-    _may_edit(request)
+    require_editor(request)
     form = make(found)
     if form.is_valid():
         try:
@@ -262,7 +258,7 @@ def plan_action_done(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if action is None:
         raise Http404
-    _may_edit(request)
+    require_editor(request)
     form = ActionDoneForm(request.POST)
     if form.is_valid():
         try:
