@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "samiti.core",
     "samiti.registry",
     "samiti.voice",
+    "samiti.access",
     "samiti.results",
 ]
 

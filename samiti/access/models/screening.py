@@ -1,0 +1,85 @@
+"""Screening runs and what they found: who is likely eligible, or cannot be told, for each scheme."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samiti.access.models.catalogue import RuleVersion, Scheme
+from samiti.registry.models import Member, Organisation
+
+__all__ = ["Finding", "MemberDocument", "Screening"]
+
+
+class MemberDocument(models.Model):
+    """A document or account a member holds, so applications know what is still missing."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("document"), max_length=24)
+    obtained_on = models.DateField(_("obtained on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "kind"], name="one_document_of_a_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.kind}"
+
+
+class Screening(models.Model):
+    """One run of screening: who ran it, over whom, as of which day, with which rule versions."""
+
+    on = models.DateField(_("screened as of"))
+    scope = models.CharField(_("screened"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    versions = models.ManyToManyField(RuleVersion, related_name="+")
+    counts = models.JSONField(
+        default=dict
+    )  # scheme code -> {"eligible", "cannot_tell", "not_eligible", "receiving"}
+    members = models.PositiveIntegerField(_("members screened"), default=0)
+    seconds = models.FloatField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.scope} ({self.on})"
+
+
+class Finding(models.Model):
+    """A member's latest screening result for a scheme, kept only when it is worth acting on.
+
+    Not eligible members and members already receiving the scheme leave no finding; a new
+    screening of the same member replaces the old finding.
+    """
+
+    class Outcome(models.TextChoices):
+        ELIGIBLE = "eligible", _("likely eligible")
+        CANNOT_TELL = "cannot_tell", _("cannot tell")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="findings")
+    association = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(_("result"), max_length=12, choices=Outcome.choices)
+    rule_version = models.ForeignKey(RuleVersion, on_delete=models.PROTECT, related_name="+")
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="findings")
+    screened_on = models.DateField(_("screened as of"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "scheme"], name="one_finding_per_member_and_scheme")
+        ]
+        indexes = [models.Index(fields=["association", "scheme", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.scheme_id} {self.outcome}"

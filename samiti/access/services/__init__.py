@@ -1,0 +1,1 @@
+"""Every write and business rule of the access app, one module per topic."""
