@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("samiti.registry.urls")),
     path("voice/", include("samiti.voice.urls")),
+    path("access/", include("samiti.access.urls")),
     path("", include("samiti.results.urls")),
 ]

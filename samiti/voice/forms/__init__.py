@@ -1,11 +1,1 @@
 """Web forms of the voice app, one module per topic."""
-
-from samiti.core.errors import SamitiError
-
-
-class ServiceErrors:
-    """Show a service's refusal on the form: on the field it names, or above the form."""
-
-    def add_service_error(self, error: SamitiError) -> None:
-        field = getattr(error, "field", None)
-        self.add_error(field if field in self.fields else None, str(error))  # type: ignore[attr-defined]

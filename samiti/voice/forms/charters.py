@@ -7,11 +7,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from samiti.core.bengali import to_latin_digits
+from samiti.core.forms import ServiceErrors
 from samiti.registry import queries
 from samiti.registry.forms import AreaChoiceField, DateInput, areas_for
 from samiti.registry.models import Area, Authority, Meeting, Official, Organisation, User
 from samiti.voice.errors import VoiceError
-from samiti.voice.forms import ServiceErrors
 from samiti.voice.models.charters import Charter, FollowUp, Response
 from samiti.voice.models.demands import Demand
 

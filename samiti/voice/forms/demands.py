@@ -5,10 +5,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from samiti.core.bengali import to_latin_digits
+from samiti.core.forms import ServiceErrors
 from samiti.registry import queries
 from samiti.registry.forms import AreaChoiceField, areas_for
 from samiti.registry.models import Area, Authority, Meeting, Member, Organisation, User
-from samiti.voice.forms import ServiceErrors
 from samiti.voice.models.demands import Demand, DemandCategory
 from samiti.voice.services.demands import MAX_EVIDENCE_BYTES
 

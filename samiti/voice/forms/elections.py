@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samiti.core.bengali import to_latin_digits
+from samiti.core.forms import ServiceErrors
 from samiti.registry import queries
 from samiti.registry.forms import DateInput
 from samiti.registry.models import CommitteeOffice, Meeting, Member, Organisation, User
-from samiti.voice.forms import ServiceErrors
 from samiti.voice.models.elections import Candidate, Election
 from samiti.voice.services.elections import MAX_MEMBER_SEATS
 

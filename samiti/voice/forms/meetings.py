@@ -4,11 +4,11 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from samiti.core.forms import ServiceErrors
 from samiti.registry import queries
 from samiti.registry.forms import DateInput
 from samiti.registry.models import Authority, Meeting, Member, Official, Organisation, User
 from samiti.voice.errors import VoiceError
-from samiti.voice.forms import ServiceErrors
 from samiti.voice.models import AgendaItem, Decision, Demand, Poll
 from samiti.voice.services.demands import demands_for
 from samiti.voice.services.meetings import BadLinesError

@@ -4,10 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samiti.core.bengali import to_latin_digits
+from samiti.core.forms import ServiceErrors
 from samiti.registry import queries
 from samiti.registry.models import Member, User
 from samiti.voice.errors import VoiceError
-from samiti.voice.forms import ServiceErrors
 from samiti.voice.models.polls import Option, Poll
 from samiti.voice.services import polls as service
 

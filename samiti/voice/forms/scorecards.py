@@ -4,10 +4,10 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from samiti.core.forms import ServiceErrors
 from samiti.registry import queries
 from samiti.registry.forms import DateInput
 from samiti.registry.models import Area, Authority, Meeting, Member, Organisation, User
-from samiti.voice.forms import ServiceErrors
 from samiti.voice.models import Indicator, Round, ScoreCard, ScorerGroup
 from samiti.voice.services.scorecards import ScoreEntry
 

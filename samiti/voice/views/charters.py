@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samiti.core.models import Channel
+from samiti.core.views import require_editor
 from samiti.registry import services as registry_services
 from samiti.registry.models import Official
 from samiti.voice.errors import VoiceError
@@ -31,7 +32,6 @@ from samiti.voice.forms.charters import (
 from samiti.voice.models import CharterItem, Commitment, FollowUp
 from samiti.voice.pdf import render_charter
 from samiti.voice.services import charters as services
-from samiti.voice.views import require_editor
 
 PAGE_SIZE = 50
 

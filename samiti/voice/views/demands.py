@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samiti.core.models import Channel
+from samiti.core.views import require_editor
 from samiti.registry.models import Organisation, User
 from samiti.registry.queries import organisations_for
 from samiti.voice.errors import VoiceError
@@ -30,7 +31,6 @@ from samiti.voice.forms.demands import (
 )
 from samiti.voice.models.demands import Demand, Evidence
 from samiti.voice.services import demands as service
-from samiti.voice.views import require_editor
 
 PAGE_SIZE = 50
 # Aggregates of sensitive facts below this many people show as "fewer than 5" (DESIGN rule 7).

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samiti.core.models import Channel
+from samiti.core.views import require_editor
 from samiti.voice.errors import VoiceError
 from samiti.voice.forms.elections import BallotForm, ElectionForm, NominationForm, SecondForm
 from samiti.voice.models.elections import Candidate, Election, Post
 from samiti.voice.services import elections as services
-from samiti.voice.views import require_editor
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samiti.core.models import Channel
+from samiti.core.views import require_editor
 from samiti.registry import queries
 from samiti.registry import services as registry
 from samiti.registry.models import Meeting
@@ -33,7 +34,6 @@ from samiti.voice.forms.meetings import (
 )
 from samiti.voice.models import FollowUpAction, Minutes
 from samiti.voice.services import meetings as services
-from samiti.voice.views import require_editor
 
 PAGE_SIZE = 25
 

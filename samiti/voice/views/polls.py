@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samiti.core.models import Channel
+from samiti.core.views import require_editor
 from samiti.voice.errors import VoiceError
 from samiti.voice.forms.polls import PaperForm, PollForm, VoteForm
 from samiti.voice.models.polls import Poll
 from samiti.voice.services import polls as service
-from samiti.voice.views import require_editor
 
 PAGE_SIZE = 50
 # Turnout cells of sensitive facts below this many people show as "fewer than 5" (DESIGN rule 7).

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samiti.core.models import Channel
+from samiti.core.views import require_editor
 from samiti.voice.errors import VoiceError
 from samiti.voice.forms.meetings import ActionDoneForm
 from samiti.voice.forms.scorecards import (
@@ -26,7 +27,6 @@ from samiti.voice.forms.scorecards import (
 )
 from samiti.voice.models import Action, Round, ScoreCard
 from samiti.voice.services import scorecards as services
-from samiti.voice.views import require_editor
 
 
 @login_required

@@ -1,0 +1,5 @@
+"""API: applications (being built)."""
+
+from ninja import Router
+
+router = Router(tags=["access"])

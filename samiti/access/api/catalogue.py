@@ -1,0 +1,5 @@
+"""API: catalogue (being built)."""
+
+from ninja import Router
+
+router = Router(tags=["access"])

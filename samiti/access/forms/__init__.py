@@ -1,0 +1,1 @@
+"""Web forms of the access app, one module per topic."""

@@ -1,0 +1,1 @@
+"""Web pages of the access app, one module per topic."""

@@ -1,0 +1,3 @@
+"""Pages: applications (being built)."""
+
+urlpatterns: list = []

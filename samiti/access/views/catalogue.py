@@ -1,0 +1,3 @@
+"""Pages: catalogue (being built)."""
+
+urlpatterns: list = []

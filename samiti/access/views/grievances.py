@@ -1,0 +1,3 @@
+"""Pages: grievances (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: home (being built)."""
+
+urlpatterns: list = []

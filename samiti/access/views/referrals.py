@@ -1,0 +1,3 @@
+"""Pages: referrals (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: screening (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: worklist (being built)."""
+
+urlpatterns: list = []
