@@ -67,10 +67,15 @@ class Finding(models.Model):
         ELIGIBLE = "eligible", _("likely eligible")
         CANNOT_TELL = "cannot_tell", _("cannot tell")
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    # member and association are indexed by the unique constraint and the index below, which lead
+    # with them: each index written costs time when screening writes millions of findings.
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+", db_index=False)
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="findings")
-    association = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    association = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     outcome = models.CharField(_("result"), max_length=12, choices=Outcome.choices)
+    # How much the benefit matters to the household, as `services.screening.priority` defines it;
+    # the work list is read in this order through the index below.
+    priority = models.BigIntegerField(_("priority"), default=0)
     rule_version = models.ForeignKey(RuleVersion, on_delete=models.PROTECT, related_name="+")
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="findings")
     screened_on = models.DateField(_("screened as of"))
@@ -79,7 +84,10 @@ class Finding(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["member", "scheme"], name="one_finding_per_member_and_scheme")
         ]
-        indexes = [models.Index(fields=["association", "scheme", "outcome"])]
+        indexes = [
+            models.Index(fields=["association", "scheme", "outcome"]),
+            models.Index(fields=["outcome", "-priority", "id"], name="finding_worklist"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.scheme_id} {self.outcome}"
