@@ -1,5 +1,6 @@
 """Reads shared by pages, the API and exports; every read of member data is scoped here."""
 
+import dataclasses
 import datetime
 import re
 
@@ -185,3 +186,30 @@ def search_members(user: User, filters: dict, today: datetime.date | None = None
     if filters.get("farmer_category"):
         members = members.filter(farmer_category=filters["farmer_category"])
     return members
+
+
+@dataclasses.dataclass(frozen=True)
+class NumberLine:
+    """One pasted line of member numbers: its line number, the number read, and whom it names."""
+
+    line: int
+    code: str
+    member: Member | None  # None: nobody in the user's scope has this number
+
+
+def members_by_number(user: User | None, text: str) -> list[NumberLine]:
+    """Each non-blank line of pasted member numbers, with the member it names in `user`'s scope.
+
+    Bengali digits count as Latin ones, case does not matter, and a name may follow the number
+    ("G12-0034 Rina Begum"). A member outside the scope reads as unknown, so a page never tells
+    a leader who exists elsewhere. `user=None` (a command or the demo) sees every member.
+    """
+    lines = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        words = to_latin_digits(raw).split()
+        if words:
+            lines.append((n, words[0].strip(",;.")))
+    visible = members_for(user) if user is not None else Member.objects.all()
+    codes = {code for _n, code in lines} | {code.upper() for _n, code in lines}
+    by_code = {m.code.upper(): m for m in visible.filter(code__in=codes).select_related("association")}
+    return [NumberLine(n, code, by_code.get(code.upper())) for n, code in lines]

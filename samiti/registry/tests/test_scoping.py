@@ -113,3 +113,14 @@ def test_sensitive_fields_show_only_to_roles_that_need_them(client, programme):
     client.force_login(facilitator)
     page = client.get(f"/members/{member.pk}/").content.decode()
     assert "1990123456789" in page and "Garo" in page and "cannot do at all" in page
+
+
+def test_pasted_member_numbers_name_members_in_scope_only():
+    mine, theirs = testing.group(), testing.group()
+    rina, other = testing.member(mine), testing.member(theirs)
+    leader = testing.staff(Role.GROUP_LEADER, organisation=mine)
+    bengali = rina.code.translate(str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")).lower()
+    text = f"{rina.code} Rina Begum\n\n{bengali},\n{other.code}\nNOBODY-1"
+    lines = queries.members_by_number(leader, text)
+    assert [(x.line, x.member) for x in lines] == [(1, rina), (3, rina), (4, None), (5, None)]
+    assert [x.member for x in queries.members_by_number(None, other.code)] == [other]

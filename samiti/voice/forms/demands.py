@@ -121,25 +121,15 @@ class EndorseForm(forms.Form):
             del self.fields["members"]
 
     def clean_codes(self) -> list[Member]:
-        lines = [
-            (n, to_latin_digits(line).strip())
-            for n, line in enumerate(self.data.get("codes", "").splitlines(), 1)
-        ]
-        lines = [(n, code) for n, code in lines if code]
-        found = {
-            m.code.upper(): m
-            for m in queries.members_for(self.user).filter(
-                code__in=[c for _n, c in lines] + [c.upper() for _n, c in lines]
-            )
-        }
+        lines = queries.members_by_number(self.user, self.data.get("codes", ""))
         unknown = [
-            _("line %(line)s: no member %(code)s") % {"line": n, "code": code}
-            for n, code in lines
-            if code.upper() not in found
+            _("line %(line)s: no member %(code)s") % {"line": x.line, "code": x.code}
+            for x in lines
+            if x.member is None
         ]
         if unknown:
             raise forms.ValidationError(unknown)
-        return [found[code.upper()] for _n, code in lines]
+        return [x.member for x in lines]
 
     def clean(self) -> dict:
         cleaned = super().clean()

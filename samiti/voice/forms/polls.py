@@ -3,7 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samiti.core.bengali import to_latin_digits
 from samiti.core.forms import ServiceErrors
 from samiti.registry import queries
 from samiti.registry.models import Member, User
@@ -16,15 +15,13 @@ BLANK = [("", "—")]
 
 def members_by_code(user: User, text: str, field: str = "members") -> list[Member]:
     """The members whose numbers are written one per line (Bengali or Latin digits), in scope."""
-    codes = [to_latin_digits(line).strip().upper() for line in text.splitlines()]
-    codes = [c for c in codes if c]
-    found = {m.code.upper(): m for m in queries.members_for(user).filter(code__in=codes)}
-    unknown = [c for c in codes if c not in found]
+    lines = queries.members_by_number(user, text)
+    unknown = [x.code for x in lines if x.member is None]
     if unknown:
         raise forms.ValidationError(
             _("No member with the number %(codes)s.") % {"codes": ", ".join(unknown[:10])}, code=field
         )
-    return list({m.pk: m for m in (found[c] for c in codes)}.values())
+    return list({x.member.pk: x.member for x in lines}.values())
 
 
 class PollForm(ServiceErrors, forms.Form):

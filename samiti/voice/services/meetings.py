@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samiti.core import audit
-from samiti.core.bengali import to_latin_digits
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry import queries
 from samiti.registry import services as registry
@@ -200,30 +199,22 @@ def members_by_number(*, actor: User | None, organisation: Organisation, text: s
     Every line naming nobody in `actor`'s scope, or somebody not an active member of
     `organisation`, is reported with its line number in one BadLinesError.
     """
-    wanted: list[tuple[int, str]] = []
-    for n, line in enumerate(text.splitlines(), start=1):
-        words = to_latin_digits(line).split()
-        if words:
-            wanted.append((n, words[0].strip(",;.")))
-    if len(wanted) > MAX_NUMBER_LINES:
+    lines = queries.members_by_number(actor, text)
+    if len(lines) > MAX_NUMBER_LINES:
         raise VoiceError(
             _("Paste at most %(max)s member numbers at a time.") % {"max": MAX_NUMBER_LINES}, field="numbers"
         )
-    codes = {code for _n, code in wanted} | {code.upper() for _n, code in wanted}
-    # Out of scope reads as unknown: the page must not tell a leader who exists elsewhere.
-    visible = queries.members_for(actor) if actor is not None else Member.objects.all()
-    by_code = {m.code: m for m in visible.filter(code__in=codes).select_related("association")}
     found: dict[int, Member] = {}
     bad = []
-    for n, code in wanted:
-        member = by_code.get(code) or by_code.get(code.upper())
+    for line in lines:
+        member = line.member
         if member is None:
-            bad.append(BadLine(n, code, str(_("no member has this number"))))
+            bad.append(BadLine(line.line, line.code, str(_("no member has this number"))))
         elif not queries.belongs_to(member, organisation):
             reason = _("a member of another organisation, not of %(organisation)s")
-            bad.append(BadLine(n, code, str(reason % {"organisation": organisation})))
+            bad.append(BadLine(line.line, line.code, str(reason % {"organisation": organisation})))
         elif not member.is_active:
-            bad.append(BadLine(n, code, str(_("this member has left"))))
+            bad.append(BadLine(line.line, line.code, str(_("this member has left"))))
         else:
             found.setdefault(member.pk, member)
     if bad:
