@@ -1,0 +1,429 @@
+"""Applications: every allowed and refused step, dates, events, audit, the signal after commit,
+scoping, and the pages."""
+
+import datetime
+import itertools
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from samiti.access.errors import AccessError
+from samiti.access.models import (
+    Application,
+    ApplicationEvent,
+    DocumentKind,
+    Finding,
+    RejectionReason,
+    RuleVersion,
+    Scheme,
+    Screening,
+)
+from samiti.access.services import applications as services
+from samiti.access.services.documents import record_document
+from samiti.core.events import application_status_changed
+from samiti.core.models import AuditEvent, Channel
+from samiti.registry import testing
+from samiti.registry.models import Role
+
+pytestmark = pytest.mark.django_db
+Status = Application.Status
+_codes = itertools.count(1)
+TODAY = timezone.localdate()
+
+
+def days_ago(n: int) -> datetime.date:
+    return TODAY - datetime.timedelta(days=n)
+
+
+def make_scheme(kind: str = Scheme.Kind.SAFETY_NET, documents: list[str] | None = None, **fields) -> Scheme:
+    """A scheme for tests (the shipped catalogue is loaded by load_schemes)."""
+    n = next(_codes)
+    return Scheme.objects.create(
+        code=fields.pop("code", f"scheme-{n}"),
+        name_en=fields.pop("name_en", f"Scheme {n}"),
+        kind=kind,
+        benefit=fields.pop("benefit", Scheme.Benefit.CASH),
+        benefit_en=fields.pop("benefit_en", "Tk 600 a month"),
+        documents=documents if documents is not None else [],
+        **fields,
+    )
+
+
+def facilitator_of(group, role: str = Role.FACILITATOR):
+    return testing.staff(role, organisation=group.parent)
+
+
+def receiving_application(actor=None, member=None, scheme=None) -> Application:
+    """An application taken through every step to receiving, a step every 10 days."""
+    member = member or testing.member()
+    scheme = scheme or make_scheme()
+    application = services.identify(actor=actor, member=member, scheme=scheme, on=days_ago(50))
+    services.mark_documents_ready(actor=actor, application=application, on=days_ago(40))
+    services.submit(actor=actor, application=application, on=days_ago(30), where="Union Parishad")
+    services.approve(actor=actor, application=application, on=days_ago(20))
+    return services.start_receiving(actor=actor, application=application, since=days_ago(10),
+                                    amount_per_month=60000)  # fmt: skip
+
+
+# ----- identify ----------------------------------------------------------------------------------
+
+
+def test_identify_starts_an_application_with_the_rule_version_of_the_latest_finding():
+    member, scheme = testing.member(), make_scheme()
+    version = RuleVersion.objects.create(scheme=scheme, text="age >= 62", valid_from=days_ago(100))
+    screening = Screening.objects.create(on=TODAY, scope="test")
+    Finding.objects.create(member=member, scheme=scheme, association_id=member.association_id,
+                           outcome=Finding.Outcome.ELIGIBLE, rule_version=version, screening=screening,
+                           screened_on=TODAY)  # fmt: skip
+    application = services.identify(actor=None, member=member, scheme=scheme)
+    assert application.status == Status.IDENTIFIED
+    assert application.rule_version == version
+    assert application.identified_on == application.updated_on == TODAY
+    assert application.association_id == member.association_id
+    assert list(application.events.values_list("status", "on")) == [(Status.IDENTIFIED, TODAY)]
+
+
+def test_identify_without_a_finding_records_no_rule_version():
+    application = services.identify(actor=None, member=testing.member(), scheme=make_scheme())
+    assert application.rule_version is None
+
+
+def test_a_second_open_application_for_the_same_member_and_scheme_is_refused():
+    member, scheme = testing.member(), make_scheme()
+    services.identify(actor=None, member=member, scheme=scheme)
+    with pytest.raises(AccessError, match="already has an open application") as error:
+        services.identify(actor=None, member=member, scheme=scheme)
+    assert error.value.field == "scheme"
+    assert Application.objects.filter(member=member).count() == 1
+
+
+def test_after_a_rejection_the_member_may_apply_again():
+    member, scheme = testing.member(), make_scheme()
+    application = services.identify(actor=None, member=member, scheme=scheme, on=days_ago(3))
+    services.mark_documents_ready(actor=None, application=application, on=days_ago(3))
+    services.submit(actor=None, application=application, on=days_ago(2), to="UP secretary")
+    services.reject(actor=None, application=application, on=days_ago(1), reason=RejectionReason.QUOTA_FULL)
+    again = services.identify(actor=None, member=member, scheme=scheme)
+    assert again.pk != application.pk
+
+
+def test_identify_refuses_a_day_in_the_future_a_member_who_left_and_an_inactive_scheme():
+    member = testing.member()
+    with pytest.raises(AccessError, match="happened"):
+        services.identify(
+            actor=None, member=member, scheme=make_scheme(), on=TODAY + datetime.timedelta(days=1)
+        )
+    with pytest.raises(AccessError, match="no longer active"):
+        services.identify(actor=None, member=member, scheme=make_scheme(is_active=False))
+    left = testing.member()
+    left.left_on = TODAY
+    left.save()
+    left.refresh_from_db()
+    with pytest.raises(AccessError, match="has left"):
+        services.identify(actor=None, member=left, scheme=make_scheme())
+
+
+def test_identify_is_audited_with_actor_and_channel():
+    group = testing.group()
+    facilitator = facilitator_of(group)
+    member = testing.member(group)
+    application = services.identify(
+        actor=facilitator, member=member, scheme=make_scheme(), channel=Channel.API
+    )
+    row = AuditEvent.objects.get(object_type="access.application", object_id=application.pk)
+    assert (row.actor, row.action, row.channel) == (facilitator, AuditEvent.Action.CREATE, Channel.API)
+    assert row.changes["status"] == [None, Status.IDENTIFIED]
+    assert row.association_id == member.association_id
+
+
+# ----- record_receiving --------------------------------------------------------------------------
+
+
+def test_record_receiving_creates_an_application_at_receiving_with_the_amount_in_poisha():
+    member, scheme = testing.member(), make_scheme()
+    application = services.record_receiving(
+        actor=None, member=member, scheme=scheme, since=days_ago(400), amount_per_month=60000
+    )
+    assert application.status == Status.RECEIVING
+    assert (application.receiving_since, application.amount_per_month) == (days_ago(400), 60000)
+    assert list(application.events.values_list("status", flat=True)) == [Status.RECEIVING]
+
+
+def test_record_receiving_moves_an_open_application_from_any_step_even_to_an_earlier_day():
+    member, scheme = testing.member(), make_scheme()
+    application = services.identify(actor=None, member=member, scheme=scheme, on=days_ago(5))
+    found = services.record_receiving(actor=None, member=member, scheme=scheme, since=days_ago(300))
+    assert found.pk == application.pk
+    found.refresh_from_db()
+    assert (found.status, found.receiving_since, found.updated_on) == (
+        Status.RECEIVING,
+        days_ago(300),
+        days_ago(5),
+    )
+    assert list(found.events.values_list("status", flat=True)) == [Status.RECEIVING, Status.IDENTIFIED]
+
+
+def test_record_receiving_again_corrects_the_date_and_amount_without_a_new_step():
+    member, scheme = testing.member(), make_scheme()
+    services.record_receiving(actor=None, member=member, scheme=scheme, since=days_ago(30))
+    again = services.record_receiving(actor=None, member=member, scheme=scheme, since=days_ago(60),
+                                      amount_per_month=55000)  # fmt: skip
+    assert (again.receiving_since, again.amount_per_month) == (days_ago(60), 55000)
+    assert again.events.count() == 1
+    assert Application.objects.filter(member=member).count() == 1
+
+
+def test_record_receiving_refuses_the_future_and_a_negative_amount():
+    member, scheme = testing.member(), make_scheme()
+    with pytest.raises(AccessError) as error:
+        services.record_receiving(
+            actor=None, member=member, scheme=scheme, since=TODAY + datetime.timedelta(days=1)
+        )
+    assert error.value.field == "since"
+    with pytest.raises(AccessError) as error:
+        services.record_receiving(actor=None, member=member, scheme=scheme, since=TODAY, amount_per_month=-1)
+    assert error.value.field == "amount_per_month"
+    assert not Application.objects.exists()
+
+
+# ----- the pipeline ------------------------------------------------------------------------------
+
+
+def test_an_application_goes_through_every_step_to_stopped_with_an_event_each():
+    application = receiving_application()
+    services.stop(actor=None, application=application, on=TODAY, note="moved away")
+    application.refresh_from_db()
+    assert application.status == Status.STOPPED
+    assert (application.documents_ready_on, application.submitted_on, application.decided_on) == (
+        days_ago(40),
+        days_ago(30),
+        days_ago(20),
+    )
+    assert (application.receiving_since, application.stopped_on, application.updated_on) == (
+        days_ago(10),
+        TODAY,
+        TODAY,
+    )
+    assert list(application.events.values_list("status", "on")) == [
+        (Status.IDENTIFIED, days_ago(50)),
+        (Status.DOCUMENTS_READY, days_ago(40)),
+        (Status.SUBMITTED, days_ago(30)),
+        (Status.APPROVED, days_ago(20)),
+        (Status.RECEIVING, days_ago(10)),
+        (Status.STOPPED, TODAY),
+    ]
+    assert application.events.last().note == "moved away"
+
+
+STEPS = {
+    Status.DOCUMENTS_READY: lambda a, on: services.mark_documents_ready(actor=None, application=a, on=on),
+    Status.SUBMITTED: lambda a, on: services.submit(actor=None, application=a, on=on, where="UP"),
+    Status.APPROVED: lambda a, on: services.approve(actor=None, application=a, on=on),
+    Status.REJECTED: lambda a, on: services.reject(
+        actor=None, application=a, on=on, reason=RejectionReason.NOT_LISTED
+    ),
+    Status.RECEIVING: lambda a, on: services.start_receiving(actor=None, application=a, since=on),
+    Status.STOPPED: lambda a, on: services.stop(actor=None, application=a, on=on),
+}
+PATHS = {  # a way to reach each status, from identified
+    Status.IDENTIFIED: [],
+    Status.DOCUMENTS_READY: [Status.DOCUMENTS_READY],
+    Status.SUBMITTED: [Status.DOCUMENTS_READY, Status.SUBMITTED],
+    Status.APPROVED: [Status.DOCUMENTS_READY, Status.SUBMITTED, Status.APPROVED],
+    Status.REJECTED: [Status.DOCUMENTS_READY, Status.SUBMITTED, Status.REJECTED],
+    Status.RECEIVING: [Status.DOCUMENTS_READY, Status.SUBMITTED, Status.RECEIVING],
+    Status.STOPPED: [Status.DOCUMENTS_READY, Status.SUBMITTED, Status.RECEIVING, Status.STOPPED],
+}
+
+
+def _at(status: str) -> Application:
+    application = services.identify(
+        actor=None, member=testing.member(), scheme=make_scheme(), on=days_ago(10)
+    )
+    for step in PATHS[status]:
+        STEPS[step](application, days_ago(5))
+    return application
+
+
+@pytest.mark.parametrize("start", Status.values)
+@pytest.mark.parametrize("to", list(STEPS))
+def test_each_step_is_allowed_only_from_the_steps_before_it(start, to):
+    application = _at(start)
+    events = application.events.count()
+    if to in services.MOVES[start]:
+        STEPS[to](application, days_ago(1))
+        application.refresh_from_db()
+        assert application.status == to
+        assert application.events.count() == events + 1
+    else:
+        with pytest.raises(AccessError, match="cannot move") as error:
+            STEPS[to](application, days_ago(1))
+        assert error.value.code == "not_allowed"
+        application.refresh_from_db()
+        assert application.status == start
+        assert application.events.count() == events
+
+
+def test_receiving_straight_after_submitted_counts_as_the_decision():
+    application = _at(Status.SUBMITTED)
+    services.start_receiving(actor=None, application=application, since=days_ago(2), amount_per_month=85000)
+    assert (application.decided_on, application.amount_per_month) == (days_ago(2), 85000)
+
+
+def test_a_step_cannot_be_in_the_future_nor_before_the_previous_step():
+    application = services.identify(
+        actor=None, member=testing.member(), scheme=make_scheme(), on=days_ago(10)
+    )
+    with pytest.raises(AccessError, match="cannot be earlier") as error:
+        services.mark_documents_ready(actor=None, application=application, on=days_ago(11))
+    assert error.value.field == "on"
+    with pytest.raises(AccessError, match="happened"):
+        services.mark_documents_ready(
+            actor=None, application=application, on=TODAY + datetime.timedelta(days=1)
+        )
+    services.mark_documents_ready(
+        actor=None, application=application, on=days_ago(10)
+    )  # the same day is fine
+    with pytest.raises(AccessError, match="cannot be earlier") as error:
+        STEPS[Status.SUBMITTED](application, days_ago(11))
+
+
+def test_submitting_says_where_or_to_whom():
+    application = _at(Status.DOCUMENTS_READY)
+    with pytest.raises(AccessError, match="where or to whom") as error:
+        services.submit(actor=None, application=application, on=TODAY, where="  ")
+    assert error.value.field == "where"
+    services.submit(actor=None, application=application, on=TODAY, to="Ward member Rahim")
+    assert (application.submitted_to, application.submitted_where) == ("Ward member Rahim", "")
+
+
+def test_a_rejection_needs_a_known_reason_and_a_note_when_the_reason_is_other():
+    application = _at(Status.SUBMITTED)
+    with pytest.raises(AccessError) as error:
+        services.reject(actor=None, application=application, on=TODAY, reason="bad luck")
+    assert error.value.field == "reason"
+    with pytest.raises(AccessError) as error:
+        services.reject(actor=None, application=application, on=TODAY, reason=RejectionReason.OTHER)
+    assert error.value.field == "note"
+    services.reject(actor=None, application=application, on=TODAY, reason=RejectionReason.DOCUMENTS,
+                    note="no income certificate")  # fmt: skip
+    assert (application.rejection_reason, application.rejection_note) == (
+        "documents",
+        "no income certificate",
+    )
+
+
+def test_documents_ready_is_refused_while_documents_are_missing_naming_them():
+    member = testing.member()
+    scheme = make_scheme(documents=[DocumentKind.NATIONAL_ID, DocumentKind.INCOME_CERTIFICATE])
+    application = services.identify(actor=None, member=member, scheme=scheme, on=days_ago(3))
+    with pytest.raises(AccessError, match="national ID card, income certificate") as error:
+        services.mark_documents_ready(actor=None, application=application, on=TODAY)
+    assert error.value.field == "on"
+    record_document(actor=None, member=member, kind=DocumentKind.INCOME_CERTIFICATE)
+    with pytest.raises(AccessError, match=r"Still missing: national ID card\."):
+        services.mark_documents_ready(actor=None, application=application, on=TODAY)
+    member.national_id = "1234567890"
+    member.save()
+    services.mark_documents_ready(actor=None, application=application, on=TODAY)
+    assert application.status == Status.DOCUMENTS_READY
+
+
+def test_each_step_is_audited_with_what_changed():
+    group = testing.group()
+    facilitator = facilitator_of(group)
+    application = receiving_application(actor=facilitator, member=testing.member(group))
+    rows = AuditEvent.objects.filter(object_type="access.application", object_id=application.pk).order_by(
+        "id"
+    )
+    assert [r.changes.get("status") for r in rows] == [
+        [None, "identified"],
+        ["identified", "documents_ready"],
+        ["documents_ready", "submitted"],
+        ["submitted", "approved"],
+        ["approved", "receiving"],
+    ]
+    assert rows.last().changes["amount_per_month"] == [None, 60000]
+    assert all(r.actor == facilitator for r in rows)
+    assert set(application.events.values_list("recorded_by", flat=True)) == {facilitator.pk}
+
+
+# ----- the signal --------------------------------------------------------------------------------
+
+
+def test_the_signal_is_sent_after_commit_with_the_step(django_capture_on_commit_callbacks):
+    heard = []
+
+    def listen(sender, **details):
+        heard.append((details["previous"], details["status"], details["on"], details["application"].pk))
+
+    application_status_changed.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            application = services.identify(actor=None, member=testing.member(), scheme=make_scheme())
+        assert heard == []  # nothing before the commit
+        for callback in callbacks:
+            callback()
+        assert heard == [("", Status.IDENTIFIED, TODAY, application.pk)]
+        with django_capture_on_commit_callbacks(execute=True):
+            services.mark_documents_ready(actor=None, application=application)
+        assert heard[-1] == (Status.IDENTIFIED, Status.DOCUMENTS_READY, TODAY, application.pk)
+    finally:
+        application_status_changed.disconnect(listen)
+
+
+def test_a_step_that_fails_or_rolls_back_sends_nothing(django_capture_on_commit_callbacks):
+    heard = []
+    application_status_changed.connect(lambda sender, **details: heard.append(details), weak=False,
+                                       dispatch_uid="test_rollback")  # fmt: skip
+    try:
+        application = _at(Status.IDENTIFIED)
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            with pytest.raises(AccessError):
+                services.approve(actor=None, application=application, on=TODAY)
+            try:
+                with transaction.atomic():
+                    services.mark_documents_ready(actor=None, application=application)
+                    raise RuntimeError("rolled back")
+            except RuntimeError:
+                pass
+        assert callbacks == [] and heard == []
+    finally:
+        application_status_changed.disconnect(dispatch_uid="test_rollback")
+
+
+# ----- scope -------------------------------------------------------------------------------------
+
+
+def test_a_member_outside_the_actors_scope_or_a_read_only_role_cannot_be_written():
+    group, other = testing.group(), testing.group()
+    facilitator = facilitator_of(group)
+    viewer = testing.staff(Role.VIEWER, organisation=group.parent)
+    with pytest.raises(AccessError) as error:
+        services.identify(actor=facilitator, member=testing.member(other), scheme=make_scheme())
+    assert error.value.code == "forbidden"
+    with pytest.raises(AccessError):
+        services.identify(actor=viewer, member=testing.member(group), scheme=make_scheme())
+    application = _at(Status.IDENTIFIED)
+    with pytest.raises(AccessError) as error:
+        services.mark_documents_ready(actor=facilitator, application=application)
+    assert error.value.code == "forbidden"
+    with pytest.raises(AccessError):
+        services.record_receiving(actor=facilitator, member=application.member, scheme=application.scheme,
+                                  since=TODAY)  # fmt: skip
+
+
+def test_stalled_means_no_step_for_the_named_number_of_days_while_waiting():
+    quiet = services.STALLED_AFTER_DAYS + 1
+    waiting = services.identify(actor=None, member=testing.member(), scheme=make_scheme(), on=days_ago(quiet))
+    fresh = services.identify(actor=None, member=testing.member(), scheme=make_scheme(), on=days_ago(1))
+    receiving = services.record_receiving(actor=None, member=testing.member(), scheme=make_scheme(),
+                                          since=days_ago(quiet))  # fmt: skip
+    found = set(Application.objects.filter(services.stalled(TODAY)).values_list("pk", flat=True))
+    assert found == {waiting.pk}
+    assert services.is_stalled(waiting, TODAY) and not services.is_stalled(fresh, TODAY)
+    assert not services.is_stalled(receiving, TODAY)
+    counts = services.status_counts(Application.objects.all(), TODAY)
+    assert (counts["identified"], counts["receiving"], counts["stalled"]) == (2, 1, 1)
+    assert ApplicationEvent.objects.count() == 3

@@ -1,0 +1,40 @@
+"""News a domain app has for members, announced as Django signals after the write commits.
+
+A domain app (voice, access, finance, market) never imports `channels`. When something happens
+that a member should hear about, its service calls `announce(signal, sender=..., **details)`;
+`channels` connects a receiver and turns the event into an SMS. Because `announce` waits for
+`transaction.on_commit`, a write that is rolled back announces nothing, and a receiver that
+fails cannot undo the write.
+
+Receivers take keyword arguments only and must accept `**kwargs`, so an event can grow a detail
+without breaking them:
+
+    from samiti.core.events import application_status_changed
+
+    @receiver(application_status_changed)
+    def tell_member(sender, application, previous, status, on, **kwargs): ...
+
+Events
+------
+application_status_changed
+    Sent by `access` when an application to a scheme takes a step.
+    sender: the Application model.
+    application: the Application as saved (its member, scheme and amounts are on it).
+    previous: the status before the step ("" when the application is new).
+    status: the new status (identified, documents_ready, submitted, approved, rejected,
+        receiving, stopped).
+    on: the day the step happened (a date).
+    channel: the channel the step was recorded through (web, api, sms, ussd, import, system).
+"""
+
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import Signal
+
+application_status_changed = Signal()
+
+
+def announce(signal: Signal, *, sender: Any, **details: Any) -> None:
+    """Send `signal` once the current transaction commits (at once when there is none)."""
+    transaction.on_commit(lambda: signal.send(sender=sender, **details))
