@@ -26,6 +26,7 @@ APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 run: $(RUNTIME_STAMP)
 	$(DEV_ENV) $(MANAGE) migrate --noinput
 	$(DEV_ENV) $(MANAGE) load_areas
+	$(DEV_ENV) $(MANAGE) load_schemes
 	$(DEV_ENV) $(MANAGE) demo
 	$(DEV_ENV) $(MANAGE) demo_voice
 	@echo
