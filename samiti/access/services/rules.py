@@ -3,7 +3,7 @@
 import datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,7 +81,8 @@ def count_matches(members: QuerySet[Member], text: str, on: datetime.date | None
     """How many of these members a rule finds likely eligible, not eligible, or cannot tell about."""
     node = check_rule(text)
     sql, params = outcome_sql(node, on or timezone.localdate(), scheme_ids(node))
-    rows = members.annotate(outcome=RawSQL(sql, params))  # noqa: S611 (values are parameters).values("outcome").annotate(n=Count("pk")).order_by()
+    outcome = RawSQL(sql, params)  # noqa: S611 (values are parameters)
+    rows = members.annotate(outcome=outcome).values("outcome").annotate(n=Count("pk")).order_by()
     by_outcome = {row["outcome"]: row["n"] for row in rows}
     counts = {
         "eligible": by_outcome.get(1, 0),
