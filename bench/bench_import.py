@@ -332,7 +332,7 @@ def plain_sql_rate(path: Path, connection, orm: bool = False) -> float:
     columns = [
         "code", "name_bn", "name_en", "sex", "phone", "national_id", "group_id", "association_id", "area_id",
         "district_id", "joined_on", "main_crops", "name_key_bn", "name_key_en", "created_at", "updated_at",
-        "leaving_reason", "consent_method", "ethnicity",
+        "leaving_reason", "consent_method", "ethnicity", "marital_status", "occupation",
     ]  # fmt: skip
     rows = []
     with importing.open_table(path) as table:
@@ -341,7 +341,7 @@ def plain_sql_rate(path: Path, connection, orm: bool = False) -> float:
             when = "2024-01-01"
             rows.append(
                 (f"P{n}", cells[1], cells[2] or "x", "F", cells[7], "", group.pk, group.parent_id,
-                 group.area_id, group.area_id, when, "[]", "", "", when, when, "", "", "")
+                 group.area_id, group.area_id, when, "[]", "", "", when, when, "", "", "", "", "")
             )  # fmt: skip
     if orm:  # the same rows as the ORM writes them: Member objects, bulk_create in batches of 1,000
         started = time.perf_counter()

@@ -3,7 +3,7 @@
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -54,12 +54,21 @@ class Summary:
 
 
 class Seen:
-    """What earlier rows of this file claimed, in a private temporary SQLite file (not memory)."""
+    """What earlier rows of this file claimed, in a private temporary SQLite file (not memory).
+
+    Each entry is a kind (code, member, household, nid, phone, name), a value, the line that
+    claimed it and a number: the member the line describes, or for a household its association.
+    """
+
+    KINDS = {"code": 1, "member": 2, "household": 3, "nid": 4, "phone": 5, "name": 6}
 
     def __init__(self) -> None:
         self.db = sqlite3.connect("")  # "" is a temporary on-disk database, removed on close
-        self.db.execute("CREATE TABLE seen (kind TEXT, value TEXT, line INTEGER, member INTEGER)")
-        self.db.execute("CREATE INDEX seen_value ON seen (kind, value)")
+        # One b-tree, searched by kind and value: no rowid table beside an index to keep up.
+        self.db.execute(
+            "CREATE TABLE seen (kind INTEGER, value TEXT, line INTEGER, member INTEGER,"
+            " PRIMARY KEY (kind, value, line)) WITHOUT ROWID"
+        )
 
     def find(self, kind: str, values: set[str]) -> dict[str, list[tuple[int, int | None]]]:
         found: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
@@ -68,28 +77,31 @@ class Seen:
             chunk = values_list[start : start + 900]
             marks = ",".join("?" * len(chunk))
             query = f"SELECT value, line, member FROM seen WHERE kind = ? AND value IN ({marks})"  # noqa: S608
-            for value, line, member in self.db.execute(query, [kind, *chunk]):
+            for value, line, member in self.db.execute(query, [self.KINDS[kind], *chunk]):
                 found[value].append((line, member))
         return found
 
-    def add(self, rows: list[tuple[str, str, int, int | None]]) -> None:
-        self.db.executemany("INSERT INTO seen VALUES (?, ?, ?, ?)", rows)
+    def add(self, kind: str, entries: Iterable[tuple[str, int, int | None]]) -> None:
+        """Remember (value, line, number) entries of one kind."""
+        sql = f"INSERT OR IGNORE INTO seen VALUES ({self.KINDS[kind]:d}, ?, ?, ?)"  # noqa: S608
+        self.db.executemany(sql, entries)
 
     def close(self) -> None:
         self.db.close()
 
 
 class Plan:
-    """A village or household this import adds; `obj` is set once it is written."""
+    """A village or household this import adds; `pk` is set once it is written."""
 
-    __slots__ = ("association", "counted", "facts", "key", "label", "line", "obj", "parent")
+    __slots__ = ("association", "counted", "facts", "key", "label", "line", "obj", "parent", "pk")
 
     def __init__(
         self, key: str, label: str, line: int, parent: Any = None, facts: dict[str, Any] | None = None
     ):
         self.key, self.label, self.line, self.parent = key, label, line, parent
         self.facts = facts or {}  # a new household's fields: size, income_per_year, children_under_5
-        self.obj: Any = None
+        self.pk: int | None = None
+        self.obj: Any = None  # the record, once written (a household's only when asked for: resolve)
         self.association: int | None = None
         self.counted = False  # in the summary's new villages
 
@@ -97,7 +109,7 @@ class Plan:
 class Row:
     __slots__ = (
         "area", "area_ref", "changes", "code", "duplicates", "group", "household", "household_facts",
-        "keys", "line", "member", "problems", "status", "values",
+        "keys", "line", "member", "name_refs", "problems", "status", "values",
     )  # fmt: skip
 
     def __init__(self, line: int):
@@ -112,6 +124,7 @@ class Row:
         self.household: Household | Plan | None = None
         self.household_facts: dict[str, Any] = {}  # new facts for an existing household, by field
         self.keys: set[str] = set()
+        self.name_refs: list[str] = []  # "area ref|name key" for each key: a place and a name
         self.code = ""
         self.duplicates: list[tuple[str, int | None, int | None, str]] = []  # reason, member, line, label
         self.status = ""

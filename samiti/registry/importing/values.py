@@ -372,5 +372,6 @@ def forbidden(raw: Any) -> Any:
 cached_name_key = lru_cache(maxsize=1 << 14)(name_key)  # names repeat; ~3 MB at most
 
 
+@lru_cache(maxsize=4096)
 def place_key(text: str) -> str:
     return " ".join(to_latin_digits(unicodedata.normalize("NFC", text)).lower().split())

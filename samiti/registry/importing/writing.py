@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import connection
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from samiti.core import audit
@@ -15,6 +16,7 @@ from samiti.registry import services
 from samiti.registry.importing.rows import VALUE_FIELDS, Added, Plan, Row
 from samiti.registry.importing.values import BENGALI
 from samiti.registry.models import Area, Household, Member, Organisation
+from samiti.registry.services.bulk_writes import bulk_add_households
 
 # What services.derive_member_fields sets from other fields; written with every change.
 _DERIVED = {"association", "district", "birth_year", "name_key_bn", "name_key_en"}
@@ -32,9 +34,7 @@ class Writing:
 
     def _write(self, rows: list[Row]) -> None:
         """Write a batch's new and changed rows, with what they need first (villages, households)."""
-        for row in rows:
-            if isinstance(row.area, Plan) and row.area.obj is None:
-                self._add_village(row.area)
+        self._add_villages([r.area for r in rows if isinstance(r.area, Plan)])
         self._add_households([r.household for r in rows if isinstance(r.household, Plan)])
         new = [r for r in rows if r.status == "new"]
         members = []
@@ -42,9 +42,9 @@ class Writing:
             values = {k: v for k, v in row.values.items() if k in VALUE_FIELDS}
             values["code"], values["group_id"] = row.code, row.group.pk
             if row.area is not None:
-                values["area_id"] = resolve(row.area).pk
+                values["area_id"] = row.area.pk
             if row.household is not None:
-                values["household_id"] = resolve(row.household).pk
+                values["household_id"] = row.household.pk
             members.append(values)
         services.bulk_register_members(
             actor=self.user, channel=Channel.IMPORT, members=members, districts=self.districts
@@ -114,37 +114,64 @@ class Writing:
             association_ids=[m.association_id for m in members],
         )
 
-    def _add_village(self, plan: Plan) -> None:
-        union = plan.parent
-        n = union.children.count() + 1
-        while Area.objects.filter(code=f"{union.code}-V{n:02d}").exists():
-            n += 1
-        bengali = bool(BENGALI.search(plan.label))
-        plan.obj = services.add_area(
-            actor=self.user,
-            parent=union,
-            level=Area.Level.VILLAGE,
-            name_en="" if bengali else plan.label,
-            name_bn=plan.label if bengali else "",
-            code=f"{union.code}-V{n:02d}",
-        )
-        self._index_village(union.pk, plan.obj)
-        self.village_refs[plan.obj.pk] = f"p{union.pk}:{plan.key}"
-
-    def _add_households(self, plans: list[Plan]) -> None:
-        plans = list({id(p): p for p in plans if p.obj is None and p.line != -1}.values())
+    def _add_villages(self, plans: list[Plan]) -> None:
+        """Add the villages planned, each numbered UNION-Vnn after its union's areas, as add_area would."""
+        plans = list({id(p): p for p in plans if p.pk is None}.values())
         if not plans:
             return
-        households = [Household(code=p.key, area=resolve(p.parent), **p.facts) for p in plans]
+        unions = {p.parent.pk: p.parent for p in plans}
+        counts = dict(
+            Area.objects.filter(parent__in=unions).values_list("parent_id").annotate(n=Count("id")).order_by()
+        )
+        prefixes = Q()
+        for union in unions.values():
+            prefixes |= Q(code__startswith=f"{union.code}-V")
+        taken = set(Area.objects.filter(prefixes).values_list("code", flat=True))
+        villages = []
+        for plan in plans:
+            union = plan.parent
+            n = counts.get(union.pk, 0) + 1
+            while f"{union.code}-V{n:02d}" in taken:
+                n += 1
+            code = f"{union.code}-V{n:02d}"
+            taken.add(code)
+            counts[union.pk] = counts.get(union.pk, 0) + 1
+            bengali = bool(BENGALI.search(plan.label))
+            villages.append(
+                Area(
+                    level=Area.Level.VILLAGE,
+                    code=code,
+                    parent=union,
+                    path=f"{union.path}{code}/",  # as services.save_area
+                    name_en="" if bengali else plan.label,
+                    name_bn=plan.label if bengali else "",
+                )
+            )
+        # Audited as services.add_area audits a village: no changes, no association, channel web.
         services.bulk_add(
             actor=self.user,
+            channel=Channel.WEB,
+            objects=villages,
+            fields=[],
+            association_ids=[None] * len(plans),
+        )
+        for plan, village in zip(plans, villages, strict=True):
+            plan.obj, plan.pk = village, village.pk
+            self._index_village(plan.parent.pk, village)
+            self.village_refs[village.pk] = f"p{plan.parent.pk}:{plan.key}"
+
+    def _add_households(self, plans: list[Plan]) -> None:
+        plans = list({id(p): p for p in plans if p.pk is None and p.line != -1}.values())
+        if not plans:
+            return
+        ids = bulk_add_households(
+            actor=self.user,
             channel=Channel.IMPORT,
-            objects=households,
-            fields=services.HOUSEHOLD_FIELDS,
+            households=[{"code": p.key, "area_id": p.parent.pk, **p.facts} for p in plans],
             association_ids=[p.association for p in plans],
         )
-        for plan, household in zip(plans, households, strict=True):
-            plan.obj = household
+        for plan, pk in zip(plans, ids, strict=True):
+            plan.pk = pk
 
     def _add_flags(self, rows: list[Row]) -> None:
         pairs: set[tuple[int, int, str]] = set()
@@ -162,4 +189,9 @@ class Writing:
 
 
 def resolve(value: Any) -> Any:
-    return value.obj if isinstance(value, Plan) else value
+    """The record a value names: itself, or the village or household a plan added."""
+    if not isinstance(value, Plan):
+        return value
+    if value.obj is None:  # a household written through the cursor: built when a record needs it
+        value.obj = Household(pk=value.pk, code=value.key, area=resolve(value.parent), **value.facts)
+    return value.obj

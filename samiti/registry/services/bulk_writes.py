@@ -2,7 +2,6 @@
 
 import functools
 import json
-import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.utils import timezone
 from samiti.core import audit, bulk
 from samiti.core.models import AuditEvent
 from samiti.registry.models import Area, Household, Member, Organisation, User
+from samiti.registry.services.households import HOUSEHOLD_FIELDS
 from samiti.registry.services.members import MEMBER_FIELDS, derived_member_values
 
 # Fields written by bulk_register_members; generated columns are computed by the database.
@@ -20,31 +20,53 @@ _BULK_FIELDS = [
 ]
 
 
-def _bulk_row_maker(db) -> Callable[[dict[str, Any]], list[Any]]:
-    """Return a function turning a member's values (by attribute name) into the row the driver takes.
+def _bulk_row_maker(db, fields: Sequence[models.Field]) -> Callable[[dict[str, Any]], list[Any]]:
+    """Return a function turning a record's values (by attribute name) into the row the driver takes.
 
-    Text, numbers and foreign keys go as they are; only dates, times and JSON are converted, and
-    repeated dates once: calling each field's get_db_prep_save per row costs more than the INSERT.
+    Text, numbers and foreign keys go as they are; only dates, times and JSON are converted, each
+    distinct value once: calling each field's get_db_prep_save per row costs more than the INSERT.
     """
-    defaults = {f.attname: f.get_default() for f in _BULK_FIELDS}
-    take = operator.itemgetter(*defaults)
+    defaults = [(f.attname, f.get_default()) for f in fields]
     converters = []
-    for index, field in enumerate(_BULK_FIELDS):
+    for index, field in enumerate(fields):
         if isinstance(field, models.JSONField):
-            converters.append((index, _json))
+            converters.append((index, _cached_json()))
         elif isinstance(field, models.DateTimeField):
             converters.append((index, functools.lru_cache(maxsize=64)(db.ops.adapt_datetimefield_value)))
         elif isinstance(field, models.DateField):
             converters.append((index, functools.lru_cache(maxsize=4096)(db.ops.adapt_datefield_value)))
 
     def make(values: dict[str, Any]) -> list[Any]:
-        row = list(take(defaults | values))
+        get = values.get
+        row = [get(name, default) for name, default in defaults]
         for index, convert in converters:
-            if row[index] is not None:
-                row[index] = convert(row[index])
+            value = row[index]
+            if value is not None:
+                row[index] = convert(value)
         return row
 
     return make
+
+
+def _cached_json() -> Callable[[Any], str]:
+    """_json, remembering the text of lists (a member's crops: a few combinations for thousands of rows)."""
+    known: dict[tuple, str] = {}
+
+    def encode(value: Any) -> str:
+        if type(value) is not list:
+            return _json(value)
+        key = tuple(value)
+        try:
+            text = known.get(key)
+        except TypeError:  # unhashable items: not worth remembering
+            return _json(value)
+        if text is None:
+            text = _json(value)
+            if len(known) < 4096:
+                known[key] = text
+        return text
+
+    return encode
 
 
 _json = json.JSONEncoder(ensure_ascii=False).encode
@@ -78,10 +100,10 @@ def bulk_register_members(
     }
     area_ids = {m.get("area_id") or groups[m["group_id"]][1] for m in members}
     district_of = {
-        pk: Area(path=path).district_code()
+        pk: _district_code(path)
         for pk, path in Area.objects.filter(pk__in=area_ids).values_list("pk", "path")
     }
-    make_row = _bulk_row_maker(db)
+    make_row = _bulk_row_maker(db, _BULK_FIELDS)
     rows = []
     for values in members:
         association_id, group_area_id = groups[values["group_id"]]
@@ -104,6 +126,11 @@ def bulk_register_members(
         association_ids=[m["association_id"] for m in members],
     )
     return [m["id"] for m in members]
+
+
+@functools.lru_cache(maxsize=4096)
+def _district_code(path: str) -> str | None:
+    return Area(path=path).district_code()
 
 
 def _ids_by_code(codes: list[str]) -> dict[str, int]:
@@ -133,6 +160,42 @@ def bulk_add(
         channel=channel,
         association_ids=association_ids,
     )
+
+
+_HOUSEHOLD_COLUMNS = ["code", "area_id", "size", "income_per_year", "children_under_5"]
+
+
+def bulk_add_households(
+    *,
+    actor: User | None,
+    channel: str,
+    households: Sequence[dict[str, Any]],
+    association_ids: list[int | None],
+) -> list[int]:
+    """Insert many households whose facts are already checked; return their ids in order.
+
+    As bulk_add for households given as values by attribute name (`code`, `area_id` and any of
+    `size`, `income_per_year`, `children_under_5`): written through the cursor, as an import
+    adds thousands, with the audit row bulk_add would write for each.
+    """
+    if not households:
+        return []
+    rows = [[h.get(column) for column in _HOUSEHOLD_COLUMNS] for h in households]
+    bulk.insert_rows(Household._meta.db_table, _HOUSEHOLD_COLUMNS, rows)
+    ids = dict(
+        bulk.select_in(Household._meta.db_table, ["code", "id"], "code", [h["code"] for h in households])
+    )
+    audit.record_many(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        model=Household,
+        ids=[ids[h["code"]] for h in households],
+        reprs=[h["code"] for h in households],
+        changes=[audit.created_values(Household, h, HOUSEHOLD_FIELDS) for h in households],
+        channel=channel,
+        association_ids=association_ids,
+    )
+    return [ids[h["code"]] for h in households]
 
 
 def bulk_set_representatives(
