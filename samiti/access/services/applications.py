@@ -111,8 +111,15 @@ def _check_amount(amount: int | None) -> None:
         raise AccessError(_("An amount per month cannot be negative."), field="amount_per_month")
 
 
-def _event(actor: User | None, application: Application, status: str, on: datetime.date, note: str,
-           previous: str, channel: str) -> None:  # fmt: skip
+def _event(
+    actor: User | None,
+    application: Application,
+    status: str,
+    on: datetime.date,
+    note: str,
+    previous: str,
+    channel: str,
+) -> None:
     ApplicationEvent.objects.create(
         application=application, status=status, on=on, note=note[:300], recorded_by=actor
     )
@@ -127,8 +134,9 @@ def _event(actor: User | None, application: Application, status: str, on: dateti
     )
 
 
-def _audit(actor: User | None, action: str, application: Application, changes: dict, channel: str,
-           note: str = "") -> None:  # fmt: skip
+def _audit(
+    actor: User | None, action: str, application: Application, changes: dict, channel: str, note: str = ""
+) -> None:
     audit.record(
         actor=actor,
         action=action,
@@ -140,9 +148,22 @@ def _audit(actor: User | None, action: str, application: Application, changes: d
     )
 
 
-FIELDS = ["status", "identified_on", "documents_ready_on", "submitted_on", "submitted_where", "submitted_to",
-          "authority", "decided_on", "rejection_reason", "rejection_note", "receiving_since",
-          "amount_per_month", "stopped_on", "updated_on"]  # fmt: skip
+FIELDS = [
+    "status",
+    "identified_on",
+    "documents_ready_on",
+    "submitted_on",
+    "submitted_where",
+    "submitted_to",
+    "authority",
+    "decided_on",
+    "rejection_reason",
+    "rejection_note",
+    "receiving_since",
+    "amount_per_month",
+    "stopped_on",
+    "updated_on",
+]
 
 
 @transaction.atomic
@@ -253,8 +274,15 @@ def mark_documents_ready(
             _("Still missing: %(documents)s.") % {"documents": document_names(missing)}, field="on"
         )
     on = on or timezone.localdate()
-    return _move(actor=actor, application=application, to=Status.DOCUMENTS_READY, on=on, note=note,
-                 channel=channel, documents_ready_on=on)  # fmt: skip
+    return _move(
+        actor=actor,
+        application=application,
+        to=Status.DOCUMENTS_READY,
+        on=on,
+        note=note,
+        channel=channel,
+        documents_ready_on=on,
+    )
 
 
 @transaction.atomic
@@ -275,9 +303,18 @@ def submit(
         raise AccessError(_("Say where or to whom the application was submitted."), field="where")
     if len(where) > 200 or len(to) > 200:
         raise AccessError(_("Keep where and to whom under 200 characters each."), field="where")
-    return _move(actor=actor, application=application, to=Status.SUBMITTED, on=on, note=note,
-                 channel=channel, submitted_on=on, submitted_where=where, submitted_to=to,
-                 authority=authority)  # fmt: skip
+    return _move(
+        actor=actor,
+        application=application,
+        to=Status.SUBMITTED,
+        on=on,
+        note=note,
+        channel=channel,
+        submitted_on=on,
+        submitted_where=where,
+        submitted_to=to,
+        authority=authority,
+    )
 
 
 @transaction.atomic
@@ -290,8 +327,15 @@ def approve(
     channel: str = Channel.WEB,
 ) -> Application:
     """The office approved the application."""
-    return _move(actor=actor, application=application, to=Status.APPROVED, on=on, note=note,
-                 channel=channel, decided_on=on)  # fmt: skip
+    return _move(
+        actor=actor,
+        application=application,
+        to=Status.APPROVED,
+        on=on,
+        note=note,
+        channel=channel,
+        decided_on=on,
+    )
 
 
 @transaction.atomic
@@ -310,9 +354,17 @@ def reject(
     note = note.strip()
     if reason == RejectionReason.OTHER and not note:
         raise AccessError(_("Say what the reason was."), field="note")
-    return _move(actor=actor, application=application, to=Status.REJECTED, on=on, note=note,
-                 channel=channel, decided_on=on, rejection_reason=reason,
-                 rejection_note=note[:300])  # fmt: skip
+    return _move(
+        actor=actor,
+        application=application,
+        to=Status.REJECTED,
+        on=on,
+        note=note,
+        channel=channel,
+        decided_on=on,
+        rejection_reason=reason,
+        rejection_note=note[:300],
+    )
 
 
 @transaction.atomic
@@ -330,8 +382,16 @@ def start_receiving(
     values: dict[str, object] = {"receiving_since": since, "amount_per_month": amount_per_month}
     if application.status == Status.SUBMITTED:
         values["decided_on"] = since  # approval was not told: receiving is the decision
-    return _move(actor=actor, application=application, to=Status.RECEIVING, on=since, note=note,
-                 channel=channel, field="since", **values)  # fmt: skip
+    return _move(
+        actor=actor,
+        application=application,
+        to=Status.RECEIVING,
+        on=since,
+        note=note,
+        channel=channel,
+        field="since",
+        **values,
+    )
 
 
 @transaction.atomic
@@ -344,8 +404,15 @@ def stop(
     channel: str = Channel.WEB,
 ) -> Application:
     """The member stopped receiving the benefit."""
-    return _move(actor=actor, application=application, to=Status.STOPPED, on=on, note=note,
-                 channel=channel, stopped_on=on)  # fmt: skip
+    return _move(
+        actor=actor,
+        application=application,
+        to=Status.STOPPED,
+        on=on,
+        note=note,
+        channel=channel,
+        stopped_on=on,
+    )
 
 
 @transaction.atomic

@@ -94,8 +94,9 @@ def remove_document(*, actor: User | None, member: Member, kind: str, channel: s
     document.delete()
 
 
-def _record(actor: User | None, action: str, document: MemberDocument, changes: dict, channel: str,
-            member: Member) -> None:  # fmt: skip
+def _record(
+    actor: User | None, action: str, document: MemberDocument, changes: dict, channel: str, member: Member
+) -> None:
     audit.record(
         actor=actor,
         action=action,

@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from samiti.access.errors import AccessError
@@ -62,8 +63,9 @@ def receiving_application(actor=None, member=None, scheme=None) -> Application:
     services.mark_documents_ready(actor=actor, application=application, on=days_ago(40))
     services.submit(actor=actor, application=application, on=days_ago(30), where="Union Parishad")
     services.approve(actor=actor, application=application, on=days_ago(20))
-    return services.start_receiving(actor=actor, application=application, since=days_ago(10),
-                                    amount_per_month=60000)  # fmt: skip
+    return services.start_receiving(
+        actor=actor, application=application, since=days_ago(10), amount_per_month=60000
+    )
 
 
 # ----- identify ----------------------------------------------------------------------------------
@@ -73,9 +75,15 @@ def test_identify_starts_an_application_with_the_rule_version_of_the_latest_find
     member, scheme = testing.member(), make_scheme()
     version = RuleVersion.objects.create(scheme=scheme, text="age >= 62", valid_from=days_ago(100))
     screening = Screening.objects.create(on=TODAY, scope="test")
-    Finding.objects.create(member=member, scheme=scheme, association_id=member.association_id,
-                           outcome=Finding.Outcome.ELIGIBLE, rule_version=version, screening=screening,
-                           screened_on=TODAY)  # fmt: skip
+    Finding.objects.create(
+        member=member,
+        scheme=scheme,
+        association_id=member.association_id,
+        outcome=Finding.Outcome.ELIGIBLE,
+        rule_version=version,
+        screening=screening,
+        screened_on=TODAY,
+    )
     application = services.identify(actor=None, member=member, scheme=scheme)
     assert application.status == Status.IDENTIFIED
     assert application.rule_version == version
@@ -167,8 +175,9 @@ def test_record_receiving_moves_an_open_application_from_any_step_even_to_an_ear
 def test_record_receiving_again_corrects_the_date_and_amount_without_a_new_step():
     member, scheme = testing.member(), make_scheme()
     services.record_receiving(actor=None, member=member, scheme=scheme, since=days_ago(30))
-    again = services.record_receiving(actor=None, member=member, scheme=scheme, since=days_ago(60),
-                                      amount_per_month=55000)  # fmt: skip
+    again = services.record_receiving(
+        actor=None, member=member, scheme=scheme, since=days_ago(60), amount_per_month=55000
+    )
     assert (again.receiving_since, again.amount_per_month) == (days_ago(60), 55000)
     assert again.events.count() == 1
     assert Application.objects.filter(member=member).count() == 1
@@ -306,8 +315,13 @@ def test_a_rejection_needs_a_known_reason_and_a_note_when_the_reason_is_other():
     with pytest.raises(AccessError) as error:
         services.reject(actor=None, application=application, on=TODAY, reason=RejectionReason.OTHER)
     assert error.value.field == "note"
-    services.reject(actor=None, application=application, on=TODAY, reason=RejectionReason.DOCUMENTS,
-                    note="no income certificate")  # fmt: skip
+    services.reject(
+        actor=None,
+        application=application,
+        on=TODAY,
+        reason=RejectionReason.DOCUMENTS,
+        note="no income certificate",
+    )
     assert (application.rejection_reason, application.rejection_note) == (
         "documents",
         "no income certificate",
@@ -375,8 +389,9 @@ def test_the_signal_is_sent_after_commit_with_the_step(django_capture_on_commit_
 
 def test_a_step_that_fails_or_rolls_back_sends_nothing(django_capture_on_commit_callbacks):
     heard = []
-    application_status_changed.connect(lambda sender, **details: heard.append(details), weak=False,
-                                       dispatch_uid="test_rollback")  # fmt: skip
+    application_status_changed.connect(
+        lambda sender, **details: heard.append(details), weak=False, dispatch_uid="test_rollback"
+    )
     try:
         application = _at(Status.IDENTIFIED)
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -410,16 +425,18 @@ def test_a_member_outside_the_actors_scope_or_a_read_only_role_cannot_be_written
         services.mark_documents_ready(actor=facilitator, application=application)
     assert error.value.code == "forbidden"
     with pytest.raises(AccessError):
-        services.record_receiving(actor=facilitator, member=application.member, scheme=application.scheme,
-                                  since=TODAY)  # fmt: skip
+        services.record_receiving(
+            actor=facilitator, member=application.member, scheme=application.scheme, since=TODAY
+        )
 
 
 def test_stalled_means_no_step_for_the_named_number_of_days_while_waiting():
     quiet = services.STALLED_AFTER_DAYS + 1
     waiting = services.identify(actor=None, member=testing.member(), scheme=make_scheme(), on=days_ago(quiet))
     fresh = services.identify(actor=None, member=testing.member(), scheme=make_scheme(), on=days_ago(1))
-    receiving = services.record_receiving(actor=None, member=testing.member(), scheme=make_scheme(),
-                                          since=days_ago(quiet))  # fmt: skip
+    receiving = services.record_receiving(
+        actor=None, member=testing.member(), scheme=make_scheme(), since=days_ago(quiet)
+    )
     found = set(Application.objects.filter(services.stalled(TODAY)).values_list("pk", flat=True))
     assert found == {waiting.pk}
     assert services.is_stalled(waiting, TODAY) and not services.is_stalled(fresh, TODAY)
@@ -427,3 +444,118 @@ def test_stalled_means_no_step_for_the_named_number_of_days_while_waiting():
     counts = services.status_counts(Application.objects.all(), TODAY)
     assert (counts["identified"], counts["receiving"], counts["stalled"]) == (2, 1, 1)
     assert ApplicationEvent.objects.count() == 3
+
+
+# ----- pages -------------------------------------------------------------------------------------
+
+
+def test_an_application_is_started_from_a_member_and_a_scheme(client):
+    group = testing.group()
+    member, scheme = testing.member(group), make_scheme()
+    client.force_login(facilitator_of(group))
+    url = reverse("access:application_new", args=[member.pk])
+    page = client.get(url, {"scheme": scheme.code})
+    assert page.status_code == 200 and page.context["form"].initial["scheme"] == scheme.code
+    response = client.post(url, {"scheme": scheme.code, "on": TODAY.isoformat()})
+    application = Application.objects.get(member=member)
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "access:application", args=[application.pk]
+    )
+    response = client.post(url, {"scheme": scheme.code, "on": TODAY.isoformat()})
+    assert response.status_code == 400
+    assert "already has an open application" in str(response.context["form"].errors["scheme"])
+
+
+def test_the_application_page_shows_the_timeline_and_moves_one_step_at_a_time(client):
+    group = testing.group()
+    scheme = make_scheme(documents=[DocumentKind.INCOME_CERTIFICATE])
+    application = services.identify(actor=None, member=testing.member(group), scheme=scheme, on=days_ago(5))
+    client.force_login(facilitator_of(group))
+    url = reverse("access:application", args=[application.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert [status for status, _h, _f in page.context["steps"]] == [Status.DOCUMENTS_READY]
+    assert b"income certificate" in page.content
+    step = reverse("access:application_step", args=[application.pk, Status.DOCUMENTS_READY])
+    response = client.post(step, {"documents_ready-on": TODAY.isoformat()})
+    assert response.status_code == 400 and b"Still missing: income certificate" in response.content
+    record_document(actor=None, member=application.member, kind=DocumentKind.INCOME_CERTIFICATE)
+    assert client.post(step, {"documents_ready-on": TODAY.isoformat()}).status_code == 302
+    submit = reverse("access:application_step", args=[application.pk, Status.SUBMITTED])
+    response = client.post(submit, {"submitted-on": days_ago(6).isoformat(), "submitted-where": "UP"})
+    assert response.status_code == 400 and "cannot be earlier" in str(
+        response.context["steps"][0][2].errors["on"]
+    )
+    client.post(submit, {"submitted-on": TODAY.isoformat(), "submitted-where": "Union digital centre"})
+    receiving = reverse("access:application_step", args=[application.pk, Status.RECEIVING])
+    response = client.post(
+        receiving, {"receiving-since": TODAY.isoformat(), "receiving-amount_per_month": "৬০০"}
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert (application.status, application.amount_per_month) == (Status.RECEIVING, 60000)
+    page = client.get(url)
+    assert "৳600" in page.content.decode()
+    assert [e.status for e in page.context["events"]] == [
+        "identified",
+        "documents_ready",
+        "submitted",
+        "receiving",
+    ]
+
+
+def test_a_step_not_allowed_from_here_is_refused_on_the_page(client):
+    group = testing.group()
+    application = services.identify(actor=None, member=testing.member(group), scheme=make_scheme())
+    client.force_login(facilitator_of(group))
+    response = client.post(
+        reverse("access:application_step", args=[application.pk, Status.APPROVED]),
+        {"approved-on": TODAY.isoformat()},
+    )
+    assert response.status_code == 400 and b"cannot move" in response.content
+    assert (
+        client.post(reverse("access:application_step", args=[application.pk, "paid"]), {}).status_code == 404
+    )
+
+
+def test_application_pages_answer_404_outside_scope_and_read_only_roles_cannot_write(client):
+    group = testing.group()
+    application = services.identify(actor=None, member=testing.member(group), scheme=make_scheme())
+    client.force_login(facilitator_of(testing.group()))
+    assert client.get(reverse("access:application", args=[application.pk])).status_code == 404
+    assert client.get(reverse("access:application_new", args=[application.member_id])).status_code == 404
+    assert b"Member" not in client.get(reverse("access:applications")).content.split(b"<tbody>")[1][:20]
+    client.force_login(testing.staff(Role.VIEWER, organisation=group.parent))
+    page = client.get(reverse("access:application", args=[application.pk]))
+    assert page.status_code == 200 and page.context["steps"] == []
+    response = client.post(
+        reverse("access:application_step", args=[application.pk, Status.DOCUMENTS_READY]),
+        {"documents_ready-on": TODAY.isoformat()},
+    )
+    assert response.status_code == 404
+    assert client.get(reverse("access:application_new", args=[application.member_id])).status_code == 404
+    application.refresh_from_db()
+    assert application.status == Status.IDENTIFIED
+
+
+def test_the_list_counts_each_status_marks_stalled_ones_and_filters(client, django_assert_max_num_queries):
+    group, other_group = testing.group(), testing.group()
+    scheme, other = make_scheme(), make_scheme()
+    quiet = services.STALLED_AFTER_DAYS + 1
+    stalled = services.identify(actor=None, member=testing.member(group), scheme=scheme, on=days_ago(quiet))
+    services.identify(actor=None, member=testing.member(group), scheme=other)
+    receiving_application(member=testing.member(group), scheme=scheme)
+    services.identify(actor=None, member=testing.member(other_group), scheme=scheme)
+    client.force_login(facilitator_of(group))
+    url = reverse("access:applications")
+    with django_assert_max_num_queries(12):
+        page = client.get(url)
+    counts = {value: count for value, _label, count in page.context["counts"]}
+    assert (counts["identified"], counts["receiving"], page.context["stalled"]) == (2, 1, 1)
+    rows = list(page.context["page"].object_list)
+    assert len(rows) == 3 and [a.pk for a in rows if a.stalled] == [stalled.pk]
+    assert b"stalled" in page.content
+    assert [a.pk for a in client.get(url, {"status": "stalled"}).context["page"].object_list] == [stalled.pk]
+    assert len(client.get(url, {"scheme": other.code}).context["page"].object_list) == 1
+    assert len(client.get(url, {"status": "receiving"}).context["page"].object_list) == 1
+    assert len(client.get(url, {"group": group.pk}).context["page"].object_list) == 3
