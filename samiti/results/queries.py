@@ -6,12 +6,12 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils.translation import get_language
 
+from samiti.core.cells import SMALL_CELL, hidden_siblings, sees_detail, svg_number
 from samiti.registry.models import Area, Organisation, Sex, User
 from samiti.registry.queries import members_for
 from samiti.results.models import Target
 
-# Aggregate cells smaller than this are hidden from roles without detail (DESIGN rule 7).
-SMALL_CELL = 5
+__all__ = ["SMALL_CELL", "reach", "reach_counts", "sees_detail"]
 SHARES = ("women", "ethnic_minority", "disability")
 COLUMNS = ("members", *SHARES)
 
@@ -48,14 +48,9 @@ class Targets:
         )
 
 
-def _svg_number(value: float, most: float = 100.0) -> str:
-    # SVG attributes want a plain dot-decimal number, whatever the page's language.
-    return f"{max(0.0, min(most, value)):.1f}"
-
-
 def _svg_mark(value: float) -> str:
     # The mark is drawn 0.8 wide from its x: keep it inside the bar.
-    return _svg_number(value, most=99.2)
+    return svg_number(value, most=99.2)
 
 
 @dataclass(frozen=True)
@@ -90,7 +85,7 @@ class Share:
     @property
     def bar(self) -> str:
         """The bar's length, in per cent of its full width."""
-        return _svg_number((self.share or 0) / self._scale * 100)
+        return svg_number((self.share or 0) / self._scale * 100)
 
     @property
     def mark(self) -> str | None:
@@ -164,23 +159,13 @@ def reach_counts(user: User) -> list[tuple[int, int, Counts]]:
     return [(district, association, Counts(*counts)) for district, association, *counts in rows]
 
 
-def sees_detail(user: User) -> bool:
-    """Whether `user`'s role allows small cells to be shown (DESIGN rule 7)."""
-    return user.is_superuser or user.sees_sensitive
-
-
 def _hidden_cells(siblings: list[Counts]) -> list[set[str]]:
     """Which cells of sibling rows to hide: those under SMALL_CELL, and one more per column
     when only one would be hidden, so the parent's total cannot give the hidden one away."""
-    hidden: list[set[str]] = [{c for c in COLUMNS if getattr(row, c) < SMALL_CELL} for row in siblings]
-    if len(siblings) < 2:
-        return hidden
+    hidden: list[set[str]] = [set() for _row in siblings]
     for column in COLUMNS:
-        small = [i for i, h in enumerate(hidden) if column in h]
-        if len(small) == 1:
-            others = [i for i in range(len(siblings)) if i not in small]
-            nearest = min(others, key=lambda i: getattr(siblings[i], column))
-            hidden[nearest].add(column)
+        for i in hidden_siblings([getattr(row, column) for row in siblings]):
+            hidden[i].add(column)
     return hidden
 
 
@@ -203,10 +188,10 @@ def _row(
     if members is not None:
         if target:
             scale = max(target, members)
-            members_bar = _svg_number(members / scale * 100)
+            members_bar = svg_number(members / scale * 100)
             members_mark = _svg_mark(target / scale * 100)
         elif largest:
-            members_bar = _svg_number(members / largest * 100)
+            members_bar = svg_number(members / largest * 100)
     return Row(
         pk=pk,
         name_en=names[0],
