@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from samiti.core.events import application_status_changed
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry import testing
 from samiti.registry.models import Role
+from samiti.registry.services import issue_api_token
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status
@@ -559,3 +561,113 @@ def test_the_list_counts_each_status_marks_stalled_ones_and_filters(client, djan
     assert len(client.get(url, {"scheme": other.code}).context["page"].object_list) == 1
     assert len(client.get(url, {"status": "receiving"}).context["page"].object_list) == 1
     assert len(client.get(url, {"group": group.pk}).context["page"].object_list) == 3
+
+
+# ----- API ---------------------------------------------------------------------------------------
+
+
+def bearer(user) -> dict[str, str]:
+    _token, key = issue_api_token(user=user, name="test")
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_the_api_starts_an_application_and_moves_it_to_receiving_audited_as_api():
+    group = testing.group()
+    facilitator = facilitator_of(group)
+    member, scheme = testing.member(group), make_scheme(documents=[DocumentKind.BANK_ACCOUNT])
+    client, headers = Client(), bearer(facilitator)
+    made = client.post(
+        "/api/access/applications",
+        {"member": member.pk, "scheme": scheme.code, "on": days_ago(3).isoformat()},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert (body["status"], body["next_steps"], body["missing_documents"]) == (
+        "identified",
+        ["documents_ready"],
+        ["bank_account"],
+    )
+    url = f"/api/access/applications/{body['id']}/steps"
+    refused = client.post(
+        url, {"status": "documents_ready"}, content_type="application/json", headers=headers
+    )
+    assert refused.status_code == 400 and refused.json()["field"] == "on"
+    documents = client.post(
+        f"/api/access/members/{member.pk}/documents",
+        {"kind": "bank_account"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert documents.json()["held"] == ["bank_account"]
+    for step in (
+        {"status": "documents_ready"},
+        {"status": "submitted", "where": "UP"},
+        {"status": "receiving", "amount_per_month": 60000},
+    ):
+        moved = client.post(url, step, content_type="application/json", headers=headers)
+        assert moved.status_code == 200, moved.content
+    body = moved.json()
+    assert (body["status"], body["amount_per_month"], body["receiving_since"]) == (
+        "receiving",
+        60000,
+        TODAY.isoformat(),
+    )
+    assert [e["status"] for e in body["events"]] == [
+        "identified",
+        "documents_ready",
+        "submitted",
+        "receiving",
+    ]
+    assert set(
+        AuditEvent.objects.filter(object_type="access.application").values_list("channel", flat=True)
+    ) == {"api"}
+    wrong = client.post(url, {"status": "approved"}, content_type="application/json", headers=headers)
+    assert wrong.status_code == 400 and wrong.json()["code"] == "not_allowed"
+    listed = client.get("/api/access/applications", {"status": "receiving"}, headers=headers).json()
+    assert [a["id"] for a in listed["items"]] == [body["id"]]
+
+
+def test_the_api_records_receiving_learnt_at_screening():
+    group = testing.group()
+    member, scheme = testing.member(group), make_scheme()
+    response = Client().post(
+        f"/api/access/members/{member.pk}/receiving",
+        {"scheme": scheme.code, "since": "2024-07-01", "amount_per_month": 55000},
+        content_type="application/json",
+        headers=bearer(facilitator_of(group)),
+    )
+    assert response.status_code == 200 and response.json()["status"] == "receiving"
+
+
+def test_the_api_is_scoped_and_read_only_roles_cannot_write():
+    group = testing.group()
+    application = services.identify(actor=None, member=testing.member(group), scheme=make_scheme())
+    outsider = bearer(facilitator_of(testing.group()))
+    client = Client()
+    assert client.get(f"/api/access/applications/{application.pk}", headers=outsider).status_code == 404
+    assert client.get("/api/access/applications", headers=outsider).json()["count"] == 0
+    assert (
+        client.get(f"/api/access/members/{application.member_id}/documents", headers=outsider).status_code
+        == 404
+    )
+    made = client.post(
+        "/api/access/applications",
+        {"member": application.member_id, "scheme": make_scheme().code},
+        content_type="application/json",
+        headers=outsider,
+    )
+    assert made.status_code == 400 and made.json()["field"] == "member"
+    viewer = bearer(testing.staff(Role.VIEWER, organisation=group.parent))
+    assert client.get(f"/api/access/applications/{application.pk}", headers=viewer).status_code == 200
+    moved = client.post(
+        f"/api/access/applications/{application.pk}/steps",
+        {"status": "documents_ready"},
+        content_type="application/json",
+        headers=viewer,
+    )
+    assert moved.status_code == 403
+    assert client.get("/api/access/applications").status_code == 401
+    application.refresh_from_db()
+    assert application.status == Status.IDENTIFIED

@@ -4,6 +4,7 @@ flagged, escalated, resolved or dropped; their pages, scoped."""
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from samiti.access.errors import AccessError
 from samiti.access.models import Grievance, GrievanceCategory, RejectionReason
 from samiti.access.services import applications
 from samiti.access.services import grievances as services
-from samiti.access.tests.test_applications import days_ago, facilitator_of, make_scheme
+from samiti.access.tests.test_applications import bearer, days_ago, facilitator_of, make_scheme
 from samiti.core.models import AuditEvent
 from samiti.registry import testing
 from samiti.registry.models import Role
@@ -223,3 +224,37 @@ def test_the_grievance_list_reads_in_a_fixed_number_of_queries(client, django_as
     client.force_login(testing.staff())
     with django_assert_max_num_queries(10):
         assert client.get(reverse("access:grievances")).status_code == 200
+
+
+def test_the_api_opens_lists_overdue_first_and_resolves_grievances():
+    group = testing.group()
+    facilitator = facilitator_of(group)
+    headers = bearer(facilitator)
+    client = Client()
+    late = grievance(member=testing.member(group), days=5, opened=20)
+    application = rejected(testing.member(group))
+    kind = category(10, code="bribe")
+    made = client.post(
+        "/api/access/grievances",
+        {"application": application.pk, "category": "bribe", "description": "Asked Tk 500"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["due_on"] == (TODAY + datetime.timedelta(days=kind.resolution_days)).isoformat()
+    listed = client.get("/api/access/grievances", headers=headers).json()["items"]
+    assert [(g["id"], g["overdue"]) for g in listed] == [(late.pk, True), (made.json()["id"], False)]
+    assert [
+        g["id"]
+        for g in client.get("/api/access/grievances", {"overdue": True}, headers=headers).json()["items"]
+    ] == [late.pk]
+    moved = client.post(
+        f"/api/access/grievances/{late.pk}/steps",
+        {"step": "resolve", "resolution": "Listed"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert moved.status_code == 200 and moved.json()["status"] == "resolved" and not moved.json()["overdue"]
+    assert AuditEvent.objects.filter(object_type="access.grievance", channel="api").count() == 2
+    outsider = bearer(facilitator_of(testing.group()))
+    assert client.get(f"/api/access/grievances/{late.pk}", headers=outsider).status_code == 404

@@ -3,13 +3,14 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from samiti.access.errors import AccessError
 from samiti.access.models import Referral, Scheme
 from samiti.access.services import referrals as services
-from samiti.access.tests.test_applications import days_ago, facilitator_of, make_scheme
+from samiti.access.tests.test_applications import bearer, days_ago, facilitator_of, make_scheme
 from samiti.core.models import AuditEvent
 from samiti.registry import testing
 from samiti.registry.models import Role
@@ -135,3 +136,48 @@ def test_referral_pages_answer_404_outside_scope_and_to_read_only_writes(client)
     assert response.status_code == 404
     referral.refresh_from_db()
     assert referral.status == "referred"
+
+
+def test_the_api_refers_a_member_and_records_the_outcome_scoped():
+    group = testing.group()
+    member, service = testing.member(group), extension()
+    headers = bearer(facilitator_of(group))
+    client = Client()
+    made = client.post(
+        "/api/access/referrals",
+        {"member": member.pk, "service": service.code, "referred_to": "SAAO"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert made.status_code == 201, made.content
+    referral = made.json()
+    wrong = client.post(
+        "/api/access/referrals",
+        {"member": member.pk, "service": make_scheme().code, "referred_to": "UP"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert wrong.status_code == 400 and wrong.json()["field"] == "service"
+    done = client.post(
+        f"/api/access/referrals/{referral['id']}/outcome",
+        {"received": False, "note": "Absent"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert done.json()["status"] == "not_received"
+    assert [
+        r["id"]
+        for r in client.get("/api/access/referrals", {"status": "not_received"}, headers=headers).json()[
+            "items"
+        ]
+    ] == [referral["id"]]
+    outsider = bearer(facilitator_of(testing.group()))
+    assert client.get(f"/api/access/referrals/{referral['id']}", headers=outsider).status_code == 404
+    viewer = bearer(testing.staff(Role.VIEWER, organisation=group.parent))
+    refused = client.post(
+        f"/api/access/referrals/{referral['id']}/outcome",
+        {"received": True},
+        content_type="application/json",
+        headers=viewer,
+    )
+    assert refused.status_code == 403
