@@ -9,19 +9,28 @@ import calendar
 import datetime
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from samiti.access.errors import AccessError
-from samiti.access.models import DocumentKind, GrievanceCategory, RuleVersion, Scheme, Window
+from samiti.access.models import DocumentKind, Finding, GrievanceCategory, RuleVersion, Scheme, Window
+from samiti.access.rules.facts import FACTS, ROW_FIELDS
+from samiti.access.rules.logic import Step, explain
+from samiti.access.rules.syntax import parse
 from samiti.access.services.rules import check_rule
 from samiti.core import audit
+from samiti.core.cells import SMALL_CELL, sees_detail
 from samiti.core.models import AuditEvent, Channel
-from samiti.registry.models import Authority, User
+from samiti.registry import queries
+from samiti.registry.models import Authority, Official, User
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "schemes.json"
 
@@ -261,3 +270,155 @@ def remove_window(*, window: Window, user: User | None, channel: str = Channel.W
 def _check_admin(user: User | None) -> None:
     if user is not None and not user.sees_whole_programme:
         raise AccessError(_("Only a programme admin may change the catalogue."))
+
+
+# Reads of the catalogue, shared by its pages and the API.
+
+
+@dataclass
+class SchemeLine:
+    """A scheme as the catalogue lists it, with when to apply and how many in scope may qualify."""
+
+    scheme: Scheme
+    open_now: Window | None  # the window open today, if the scheme has windows
+    next_window: Window | None  # otherwise the next one
+    eligible: int | None  # likely eligible in the user's scope, at the latest screening; None if hidden
+
+    @property
+    def agency(self) -> str:
+        return self._in_language("agency")
+
+    @property
+    def benefit_text(self) -> str:
+        return self._in_language("benefit")
+
+    @property
+    def how_to_apply(self) -> str:
+        return self._in_language("how_to_apply")
+
+    @property
+    def value_taka(self) -> int:
+        return self.scheme.value_per_year // 100
+
+    def _in_language(self, name: str) -> str:
+        english, bengali = getattr(self.scheme, f"{name}_en"), getattr(self.scheme, f"{name}_bn")
+        return (bengali or english) if (get_language() or "").startswith("bn") else (english or bengali)
+
+    @property
+    def open_all_year(self) -> bool:
+        return self.open_now is None and self.next_window is None and not self.scheme.has_windows
+
+    @property
+    def open_today(self) -> bool:
+        return self.open_now is not None or self.open_all_year
+
+
+def catalogue_for(
+    user: User, today: datetime.date, schemes: QuerySet[Scheme] | None = None
+) -> list[SchemeLine]:
+    """Every scheme (the active ones unless `schemes` says otherwise) with its windows and counts."""
+    schemes = (schemes if schemes is not None else Scheme.objects.filter(is_active=True)).annotate(
+        has_windows=Exists(Window.objects.filter(scheme=OuterRef("pk")))
+    )
+    coming = Window.objects.filter(closes_on__gte=today).order_by("opens_on")
+    schemes = schemes.prefetch_related(Prefetch("windows", queryset=coming, to_attr="coming_windows"))
+    counts = eligible_in_scope(user)
+    lines = []
+    for scheme in schemes.order_by("kind", "name_en"):
+        open_now = next((w for w in scheme.coming_windows if w.opens_on <= today), None)
+        following = next((w for w in scheme.coming_windows if w.opens_on > today), None)
+        lines.append(SchemeLine(scheme, open_now, None if open_now else following, counts.get(scheme.pk, 0)))
+    if not sees_detail(user):
+        for line in lines:
+            if line.eligible is not None and 0 < line.eligible < SMALL_CELL:
+                line.eligible = None
+    return lines
+
+
+def eligible_in_scope(user: User) -> dict[int, int]:
+    """Scheme id → members in the user's scope found likely eligible at their latest screening."""
+    findings = Finding.objects.filter(outcome=Finding.Outcome.ELIGIBLE)
+    if not user.sees_whole_programme:
+        findings = findings.filter(member__in=queries.members_for(user).values("pk"))
+    return dict(findings.values("scheme").annotate(n=Count("pk")).order_by().values_list("scheme", "n"))
+
+
+def scheme_or_404(code: str) -> Scheme:
+    """A scheme by its code; the catalogue is the same for everyone who may read it."""
+    scheme = Scheme.objects.filter(code=code).first()
+    if scheme is None:
+        raise Http404
+    return scheme
+
+
+def rule_in_words(text: str, on: datetime.date | None = None) -> list[Step]:
+    """A rule's conditions and groups in plain words, in the order written, without a member."""
+    names = dict(Scheme.objects.values_list("code", "name_en"))
+    if (get_language() or "").startswith("bn"):
+        names |= {code: name for code, name in Scheme.objects.values_list("code", "name_bn") if name}
+    nobody = dict.fromkeys(ROW_FIELDS) | {"receiving": set()}
+    return explain(parse(text), nobody, on or timezone.localdate(), names)
+
+
+def offices_for(user: User, kind: str, today: datetime.date) -> QuerySet[Authority]:
+    """Offices of a kind that serve the user's members, with their officials in post today.
+
+    An office serves members when its area holds theirs (the Union Parishad of their union, the
+    upazila's office) or lies inside the user's area; the whole programme sees every office.
+    """
+    in_post = Official.objects.filter(Q(until__isnull=True) | Q(until__gte=today)).filter(
+        Q(since__isnull=True) | Q(since__lte=today)
+    )
+    offices = (
+        Authority.objects.filter(kind=kind)
+        .select_related("area")
+        .prefetch_related(Prefetch("officials", queryset=in_post.order_by("post", "name")))
+        .order_by("name_en", "pk")
+    )
+    if user.sees_whole_programme:
+        return offices
+    paths = set(queries.organisations_for(user).values_list("area__path", flat=True))
+    if user.area is not None:
+        paths.add(user.area.path)
+    around = {prefix for path in paths for prefix in _ancestor_paths(path)}
+    inside = Q(area__path__startswith=user.area.path) if user.area is not None else Q(pk__in=[])
+    return offices.filter(Q(area__path__in=around) | inside)
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """ "/A/B/C/" → ["/A/", "/A/B/", "/A/B/C/"]: the area and every area above it."""
+    codes = [code for code in path.split("/") if code]
+    return ["/" + "/".join(codes[: n + 1]) + "/" for n in range(len(codes))]
+
+
+@dataclass(frozen=True)
+class FactGuide:
+    """One fact of the rule language as the rule editor explains it."""
+
+    name: str
+    label: str
+    kind: str
+    unit: str
+    words: list[tuple[str, str]]  # for a choice: the word a rule writes and what it means
+
+
+def fact_guide() -> list[FactGuide]:
+    """Every fact a rule may read, with its meaning, unit and allowed words, from `facts.FACTS`."""
+    return [
+        FactGuide(
+            name=fact.name,
+            label=str(fact.label),
+            kind=fact.kind,
+            unit=fact.unit,
+            words=[(word, str(label)) for word, (_stored, label) in fact.choices.items()],
+        )
+        for fact in FACTS.values()
+    ]
+
+
+def rule_error_at(text: str, position: int) -> tuple[int, int, str]:
+    """The line number, column (both 1-based) and text of the line where a rule's error lies."""
+    before = text[: max(position - 1, 0)]
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    return line, column, text.split("\n")[line - 1] if text else ""
