@@ -1,0 +1,219 @@
+"""Reads shared by the screening pages, the work list, its exports and the API; all scoped.
+
+Every read of members goes through `samiti.registry.queries`: a record outside the user's
+scope is not found.
+"""
+
+import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from samiti.access.models import Application, Finding, Scheme, Screening
+from samiti.access.rules.facts import FACTS
+from samiti.access.rules.logic import explain, missing_facts
+from samiti.access.rules.syntax import Node, parse
+from samiti.access.services.screening import member_rows, share_of_income
+from samiti.core.cells import SMALL_CELL, sees_detail
+from samiti.registry import queries
+from samiti.registry.models import Area, Member, Organisation, User
+
+# A count of the work list stops here ("10,000 or more"): counting every finding of a million
+# members on each page would cost more than the page.
+COUNT_CAP = 10_000
+RESULTS = [Finding.Outcome.ELIGIBLE, Finding.Outcome.CANNOT_TELL]
+
+
+def screenings_for(user: User) -> QuerySet[Screening]:
+    """Screenings the user may see: of organisations and members in scope, or run by the user."""
+    screenings = Screening.objects.all()
+    if user.sees_whole_programme:
+        return screenings
+    return screenings.filter(
+        Q(organisation__in=queries.organisations_for(user))
+        | Q(member__in=queries.members_for(user))
+        | Q(created_by=user)
+    )
+
+
+def screening_or_404(user: User, pk: int) -> Screening:
+    screening = (
+        screenings_for(user).select_related("organisation", "member", "created_by").filter(pk=pk).first()
+    )
+    if screening is None:
+        raise Http404
+    return screening
+
+
+@dataclass
+class SchemeCount:
+    """One scheme's line of a screening: its counts, the rule version used and the time taken."""
+
+    scheme: Scheme
+    version_from: datetime.date | None
+    eligible: int | None  # None: a small cell hidden from the user's role
+    cannot_tell: int | None
+    receiving: int | None
+    not_eligible: int | None
+    seconds: float | None
+
+
+def screening_lines(screening: Screening, user: User) -> list[SchemeCount]:
+    """Per scheme screened: the counts (cells under 5 hidden from roles without detail)."""
+    versions = {v.scheme_id: v for v in screening.versions.select_related("scheme")}
+    lines = []
+    for version in sorted(versions.values(), key=lambda v: (v.scheme.kind, v.scheme.name_en)):
+        counts = screening.counts.get(version.scheme.code, {})
+
+        def cell(key: str, counts: dict = counts) -> int | None:
+            return shown(counts.get(key, 0), user)
+
+        lines.append(
+            SchemeCount(
+                scheme=version.scheme,
+                version_from=version.valid_from,
+                eligible=cell("eligible"),
+                cannot_tell=cell("cannot_tell"),
+                receiving=cell("receiving"),
+                not_eligible=cell("not_eligible"),
+                seconds=counts.get("seconds"),
+            )
+        )
+    return lines
+
+
+def shown(count: int, user: User) -> int | None:
+    """The count, or None when it is a small cell the user's role may not see (DESIGN rule 7)."""
+    if count == 0 or count >= SMALL_CELL or sees_detail(user):
+        return count
+    return None
+
+
+def worklist(
+    user: User,
+    *,
+    result: str = Finding.Outcome.ELIGIBLE,
+    group: Organisation | None = None,
+    union: Area | None = None,
+    scheme: Scheme | None = None,
+) -> QuerySet[Finding]:
+    """Findings of active members in scope who do not receive the scheme, most needed first.
+
+    The order is `Finding.priority` (see `services.screening.priority`: the benefit's value as
+    a share of the household's income per person; unknown income after every known one), then
+    the finding's id, read through the index (outcome, -priority, id). Filters that narrow the
+    members (scope, group, union) are IN (subquery) on members, so the database starts from
+    those members when they are few and from the index when they are many.
+    """
+    receiving = Application.objects.filter(
+        member=OuterRef("member"), scheme=OuterRef("scheme"), status=Application.Status.RECEIVING
+    )
+    findings = Finding.objects.filter(outcome=result, member__left_on__isnull=True).exclude(Exists(receiving))
+    if not user.sees_whole_programme:
+        findings = findings.filter(member__in=queries.members_for(user).values("pk"))
+    if group is not None:
+        findings = findings.filter(member__in=Member.objects.filter(group=group).values("pk"))
+    if union is not None:
+        findings = findings.filter(
+            member__in=Member.objects.filter(area__path__startswith=union.path).values("pk")
+        )
+    if scheme is not None:
+        findings = findings.filter(scheme=scheme)
+    return findings.order_by("-priority", "id")
+
+
+def bounded_count(findings: QuerySet[Finding], cap: int = COUNT_CAP) -> int:
+    """How many findings, counted up to `cap` + 1 (more means "cap or more")."""
+    return findings.order_by().values("pk")[: cap + 1].count()
+
+
+@dataclass
+class WorkItem:
+    """One line of the work list: a member, a scheme, why they are listed and what to do next."""
+
+    finding: Finding
+    share: float | None  # the benefit as a share of income per person; None if income unknown
+    income_per_person: int | None  # taka a year
+    to_collect: list[str] = field(default_factory=list)  # for "cannot tell": the facts to record
+    application: Application | None = None  # an application already under way
+
+    @property
+    def member(self) -> Member:
+        return self.finding.member
+
+    @property
+    def scheme(self) -> Scheme:
+        return self.finding.scheme
+
+
+def with_relations(findings: QuerySet[Finding]) -> QuerySet[Finding]:
+    """What a work-list line shows, in the same query."""
+    return findings.select_related(
+        "member", "member__group", "member__area", "member__household", "scheme", "rule_version"
+    )
+
+
+def work_items(findings: Iterable[Finding]) -> list[WorkItem]:
+    """Work-list lines for a page of findings: three queries whatever the page's length."""
+    findings = list(findings)
+    if not findings:
+        return []
+    member_ids = {f.member_id for f in findings}
+    open_applications = {
+        (a.member_id, a.scheme_id): a
+        for a in Application.objects.filter(
+            member_id__in=member_ids, scheme_id__in={f.scheme_id for f in findings}
+        ).exclude(status__in=[*Application.CLOSED, Application.Status.RECEIVING])
+    }
+    unknown = [f for f in findings if f.outcome == Finding.Outcome.CANNOT_TELL]
+    rows = {}
+    if unknown:
+        rows = {
+            row["id"]: row
+            for row in member_rows(Member.objects.filter(pk__in={f.member_id for f in unknown}))
+        }
+    rules: dict[int, Node] = {}
+    items = []
+    for finding in findings:
+        household = finding.member.household
+        income_per_person = None
+        if household and household.income_per_year is not None and household.size:
+            income_per_person = round(Fraction(household.income_per_year, 100 * household.size))
+        to_collect = []
+        if finding.outcome == Finding.Outcome.CANNOT_TELL:
+            node = rules.setdefault(finding.rule_version_id, parse(finding.rule_version.text))
+            steps = explain(node, rows[finding.member_id], finding.screened_on)
+            to_collect = [str(FACTS[name].label) for name in missing_facts(steps)]
+        items.append(
+            WorkItem(
+                finding=finding,
+                share=share_of_income(finding.priority),
+                income_per_person=income_per_person,
+                to_collect=to_collect,
+                application=open_applications.get((finding.member_id, finding.scheme_id)),
+            )
+        )
+    return items
+
+
+def all_work_items(findings: QuerySet[Finding], chunk: int = 2000) -> Iterator[WorkItem]:
+    """Every line of a work list, a chunk at a time (for exports), in the list's order."""
+    findings = with_relations(findings)
+    batch = []
+    for finding in findings.iterator(chunk_size=chunk):
+        batch.append(finding)
+        if len(batch) == chunk:
+            yield from work_items(batch)
+            batch = []
+    yield from work_items(batch)
+
+
+def latest_findings(member: Member) -> dict[int, Finding]:
+    """The member's findings by scheme id, with the rule version each used."""
+    return {
+        f.scheme_id: f
+        for f in Finding.objects.filter(member=member).select_related("rule_version", "screening")
+    }
