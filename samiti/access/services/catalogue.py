@@ -357,7 +357,25 @@ def rule_in_words(text: str, on: datetime.date | None = None) -> list[Step]:
     if (get_language() or "").startswith("bn"):
         names |= {code: name for code, name in Scheme.objects.values_list("code", "name_bn") if name}
     nobody = dict.fromkeys(ROW_FIELDS) | {"receiving": set()}
-    return explain(parse(text), nobody, on or timezone.localdate(), names)
+    steps = explain(parse(text), nobody, on or timezone.localdate(), names)
+    # "not this" over a single condition reads better as one line: "not: already receives …".
+    words: list[Step] = []
+    for at, step in enumerate(steps):
+        if words and words[-1] is None:
+            words[-1] = Step(step.depth - 1, _("not: %(condition)s") % {"condition": step.text}, None)
+            continue
+        following = steps[at + 2].depth if at + 2 < len(steps) else -1
+        if step.text == _("not this") and following <= step.depth:
+            words.append(None)  # filled by its one condition, next
+            continue
+        words.append(step)
+    return words
+
+
+def version_note(version: RuleVersion) -> str:
+    """The reason for a version, in the reader's language when the loader wrote it."""
+    shipped = {SHIPPED_NOTE: _("Shipped with Samiti"), UPDATED_NOTE: _("The shipped rule changed")}
+    return shipped.get(version.note, version.note)
 
 
 def offices_for(user: User, kind: str, today: datetime.date) -> QuerySet[Authority]:

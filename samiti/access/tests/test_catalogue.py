@@ -308,7 +308,9 @@ def test_a_schemes_page_explains_who_it_is_for_how_to_apply_where_and_its_versio
     assert "Kamarjani Union Parishad" in text and "Abdul Karim, Chairman" in text
     assert "Far Union Parishad" not in text
     assert "national ID card" in text and "dss.kushtia.gov.bd" in text
-    assert "Next budget" in text and "shipped with Samiti" in text
+    assert "Next budget" in text and "Shipped with Samiti" in text
+    widow = _text(client.get(reverse("access:scheme", args=["widow_allowance"])))
+    assert "not: already receives Old Age Allowance" in widow and "not this" not in widow
     assert "Edit the scheme" not in text
 
 
@@ -433,3 +435,38 @@ def test_the_api_checks_a_rule_for_programme_admins_only(client, people):
     assert (
         client.post(url, {"text": RULE}, content_type="application/json", headers=leader).status_code == 403
     )
+
+
+# ----- in Chromium ---------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_chromium_the_rule_editor_counts_as_the_admin_types_and_points_at_a_mistake(page, live_server):
+    load_schemes(on=TODAY)
+    group = testing.group()
+    for _ in range(2):
+        _woman(group, 70)
+    _woman(group, 40)
+    testing.staff(username="admin")
+    testing.log_in(page, live_server, "admin")
+    testing.visit(page, live_server.url + reverse("access:rule_edit", args=["old_age_allowance"]))
+    page.wait_for_selector("#rule-counts:not([hidden])")
+
+    page.fill("#id_text", 'sex = "female" and agee >= 62')
+    page.wait_for_selector("#rule-error:not([hidden])")
+    assert "column 20" in page.inner_text("#rule-error")
+    assert "agee" in page.inner_text("#rule-error [data-error=reason]")
+    assert page.inner_text("#rule-error [data-error=caret]") == " " * 19 + "^"
+    assert page.locator("#rule-counts").is_hidden()
+
+    page.fill("#id_text", 'sex = "female" and age >= 62')
+    page.wait_for_selector("#rule-counts:not([hidden])")
+    assert page.inner_text("#rule-counts [data-count=eligible]") == "2"
+    assert page.inner_text("#rule-counts [data-count=total]") == "3"
+
+    page.fill("#id_valid_from", "2027-07-01")
+    page.fill("#id_note", "Budget FY2027-28")
+    testing.follow(page, "button[name=save]")
+    assert "Budget FY2027-28" in page.inner_text("main")
+    assert RuleVersion.objects.filter(scheme__code="old_age_allowance").count() == 2

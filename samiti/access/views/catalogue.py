@@ -57,7 +57,10 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
         "line": line,
         "version": version,
         "rule_words": services.rule_in_words(version.text, today) if version else [],
-        "versions": scheme.rules.select_related("created_by").order_by("-valid_from"),
+        "versions": [
+            (v, services.version_note(v))
+            for v in scheme.rules.select_related("created_by").order_by("-valid_from")
+        ],
         "windows": scheme.windows.filter(closes_on__gte=today),
         "offices": services.offices_for(request.user, scheme.office, today)[:50] if scheme.office else [],
     }
