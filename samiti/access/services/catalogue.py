@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -217,6 +218,11 @@ def update_scheme(*, scheme: Scheme, user: User | None, channel: str = Channel.W
     before = audit.snapshot(scheme, EDITABLE_FIELDS)
     for name, value in values.items():
         setattr(scheme, name, value)
+    try:
+        scheme.full_clean(validate_unique=False)
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise AccessError(messages[0], field=field) from None
     scheme.save()
     changes = audit.diff(before, audit.snapshot(scheme, EDITABLE_FIELDS))
     if changes:

@@ -356,6 +356,23 @@ def test_a_bad_value_is_refused_on_its_field_and_nothing_typed_is_lost(client, p
     assert Scheme.objects.get(code="vgf").name_en == "Vulnerable Group Feeding (VGF)"
 
 
+def test_the_service_refuses_what_the_catalogue_cannot_hold():
+    load_schemes(on=TODAY)
+    scheme, admin = Scheme.objects.get(code="vgf"), testing.staff()
+    for values, field in [
+        ({"office": "palace"}, "office"),
+        ({"documents": ["passport"]}, "documents"),
+        ({"value_per_year": -1}, "value_per_year"),
+        ({"name_en": "", "name_bn": ""}, "name_en"),
+    ]:
+        with pytest.raises(AccessError) as refused:
+            update_scheme(scheme=scheme, user=admin, **values)
+        assert refused.value.field == field
+    with pytest.raises(AccessError):
+        update_scheme(scheme=scheme, user=admin, code="other")
+    assert Scheme.objects.get(code="vgf").office == "union_parishad"
+
+
 def test_an_admin_adds_and_removes_a_window(client, people):
     client.force_login(testing.staff())
     url = reverse("access:scheme_edit", args=["vgf"])
