@@ -29,6 +29,7 @@ run: $(RUNTIME_STAMP)
 	$(DEV_ENV) $(MANAGE) load_schemes
 	$(DEV_ENV) $(MANAGE) demo
 	$(DEV_ENV) $(MANAGE) demo_voice
+	$(DEV_ENV) $(MANAGE) demo_access
 	@echo
 	@echo "Samiti runs on http://127.0.0.1:8000 - log in with one of the demo accounts above. Ctrl-C stops it."
 	@echo

@@ -219,7 +219,11 @@ def _refuse_second(member: Member, scheme: Scheme) -> None:
 
 def _lock(application: Application) -> Application:
     """The application as stored, locked for the step (so two steps at once cannot both pass)."""
-    return Application.objects.select_for_update().get(pk=application.pk)
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("member", "scheme")
+        .get(pk=application.pk)
+    )
 
 
 def _move(
@@ -253,7 +257,9 @@ def _move(
     changes = audit.diff(before, audit.snapshot(stored, FIELDS))
     _audit(actor, AuditEvent.Action.UPDATE, stored, changes, channel, note)
     _event(actor, stored, to, on, note, previous, channel)
-    application.refresh_from_db()
+    for name in FIELDS:
+        attname = Application._meta.get_field(name).attname
+        setattr(application, attname, getattr(stored, attname))
     return application
 
 
