@@ -258,6 +258,10 @@ def test_the_catalogue_lists_schemes_by_kind_with_windows_and_eligible_members_i
     lines = {line.scheme.code: line for line in page.context["kinds"][0][1]}
     assert lines["old_age_allowance"].eligible == 3
     assert "Tk 7,200" in text
+    oaa = Scheme.objects.get(code="old_age_allowance")
+    worklist = f"{reverse('access:worklist')}?scheme={oaa.pk}"
+    assert worklist in text
+    assert client.get(worklist).status_code == 200
 
 
 def test_small_counts_are_hidden_from_roles_without_detail(client, people):
