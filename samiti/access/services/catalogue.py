@@ -121,8 +121,11 @@ def _rule(
         return 0
     check_rule(text)
     if versions:
-        latest = max(v.valid_from for v in versions)
-        valid_from, note = max(on, latest + datetime.timedelta(days=1)), UPDATED_NOTE
+        # Dated `on` (or the first free day after): an admin's version dated later still follows.
+        taken = {v.valid_from for v in versions}
+        valid_from, note = on, UPDATED_NOTE
+        while valid_from in taken:
+            valid_from += datetime.timedelta(days=1)
     else:
         valid_from, note = scheme.as_of or on, SHIPPED_NOTE
     version = RuleVersion.objects.create(

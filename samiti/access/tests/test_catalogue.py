@@ -79,6 +79,17 @@ def test_update_adds_a_dated_version_only_when_the_shipped_rule_changed(tmp_path
     assert load_schemes(changed, update=True, on=TODAY) == 0
 
 
+def test_update_keeps_a_change_an_admin_dated_later():
+    load_schemes(on=TODAY)
+    scheme = Scheme.objects.get(code="vgf")
+    later = save_rule(scheme, "land_owned < 10", datetime.date(2027, 7, 1), testing.staff(), note="budget")
+    RuleVersion.objects.filter(scheme=scheme).exclude(pk=later.pk).update(text="land_owned < 1")
+
+    assert load_schemes(update=True, on=TODAY) == 1
+    dates = list(scheme.rules.order_by("valid_from").values_list("valid_from", flat=True))
+    assert dates == [scheme.as_of, TODAY, later.valid_from]
+
+
 def test_the_command_takes_update():
     call_command("load_schemes", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("load_schemes", "--update", stdout=open("/dev/null", "w"))  # noqa: SIM115
