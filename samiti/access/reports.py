@@ -44,7 +44,7 @@ from samiti.access.models import (
 from samiti.access.services.applications import status_counts
 from samiti.access.services.documents import GATHERING
 from samiti.core.cells import SMALL_CELL, hidden_siblings, sees_detail, svg_number
-from samiti.registry.models import WG_FIELDS, Area, Ethnicity, Sex, User
+from samiti.registry.models import WG_FIELDS, Area, Ethnicity, Member, Sex, User
 from samiti.registry.queries import members_for
 
 Status = Application.Status
@@ -129,11 +129,19 @@ def _months(kind: str, year: int, first: int, last: int) -> Period:
 
 
 def in_scope(rows: QuerySet, user: User, member: str = "member") -> QuerySet:
-    """The rows about members `user` may see, by `members_for`; the whole programme needs no filter
-    (a subquery over every member would only slow the count down)."""
+    """The rows about members `user` may see, by `members_for`.
+
+    Only the plan differs by scope, never the rows: the whole programme needs no filter; an
+    organisation's members are few, so the database collects them once (IN) and reads their
+    rows by member; an area may hold most of the programme, so each row is checked against its
+    member (EXISTS), which costs a lookup per row rather than a set of a million members.
+    """
     if user.sees_whole_programme:
         return rows
-    return rows.filter(**{f"{member}__in": members_for(user).values("pk")})
+    members = members_for(user)
+    if user.organisation_id is not None:
+        return rows.filter(**{f"{member}__in": members.values("pk")})
+    return rows.filter(Exists(members.filter(pk=OuterRef(member))))
 
 
 class DaysBetween(Func):
@@ -154,11 +162,34 @@ class DaysBetween(Func):
         )
 
 
-def _not_receiving() -> Exists:
+def open_findings(user: User) -> dict[tuple[int, str], int]:
+    """{(scheme id, outcome): findings} of the work list: active members in scope who do not
+    receive the scheme (as `queries.worklist` lists them).
+
+    Counted as every finding in scope, less those of members who left, less those of active
+    members now receiving the scheme: three GROUP BY queries that each read an index (the
+    findings', the members who left, the members receiving), where one query would probe the
+    member and their applications for each of a million findings.
+    """
+    findings = in_scope(Finding.objects.all(), user)
     receiving = Application.objects.filter(
         member=OuterRef("member"), scheme=OuterRef("scheme"), status=Status.RECEIVING
     )
-    return ~Exists(receiving)
+    left = Member.objects.filter(is_active__in=[False]).values("pk")
+    receivers = Application.objects.filter(status=Status.RECEIVING).values("member_id")
+    counts: dict[tuple[int, str], int] = {}
+    for rows, sign in [
+        (findings, 1),
+        (findings.filter(member__in=left), -1),
+        (findings.filter(member__in=receivers, member__left_on__isnull=True).filter(Exists(receiving)), -1),
+    ]:
+        # Grouped by association too, the order of the findings' index: read without a sort.
+        grouped = (
+            rows.order_by().values_list("association_id", "scheme_id", "outcome").annotate(n=Count("pk"))
+        )
+        for _association, scheme_id, outcome, n in grouped:
+            counts[scheme_id, outcome] = counts.get((scheme_id, outcome), 0) + sign * n
+    return counts
 
 
 # ----- the cells of a table ----------------------------------------------------------------------
@@ -360,7 +391,7 @@ class TakeUp:
 
 
 def _take_up(user: User, schemes: dict[int, Scheme], detail: bool) -> list[TakeUp]:
-    """Receiving now and latest findings per scheme: two GROUP BY queries."""
+    """Receiving now and the latest findings per scheme, in four GROUP BY queries."""
     receiving = dict(
         in_scope(Application.objects.filter(status=Status.RECEIVING, member__left_on__isnull=True), user)
         .order_by()
@@ -368,11 +399,9 @@ def _take_up(user: User, schemes: dict[int, Scheme], detail: bool) -> list[TakeU
         .annotate(n=Count("member_id", distinct=True))
     )
     found: dict[int, dict[str, int]] = {}
-    findings = in_scope(Finding.objects.filter(_not_receiving()), user)
-    for scheme_id, outcome, n in (
-        findings.order_by().values_list("scheme_id", "outcome").annotate(n=Count("pk")).order_by()
-    ):
-        found.setdefault(scheme_id, {})[outcome] = n
+    for (scheme_id, outcome), n in open_findings(user).items():
+        if n:
+            found.setdefault(scheme_id, {})[outcome] = n
     rows = []
     for pk in sorted(set(receiving) | set(found), key=lambda pk: _scheme_order(schemes[pk])):
         outcomes = found.get(pk, {})
@@ -619,8 +648,8 @@ class Overview:
     """What a facilitator needs first: each number links to the page that lists it."""
 
     schemes: int
-    likely_eligible: int  # members likely eligible for a scheme they do not receive
-    cannot_tell: int  # members about whom a rule cannot tell: facts to collect
+    likely_eligible: int  # the work list: a member likely eligible for a scheme they do not receive
+    cannot_tell: int  # a member and a scheme whose rule cannot tell: facts to collect
     applications: dict[str, int]  # status -> applications, and "stalled"
     open_grievances: int
     overdue_grievances: int
@@ -633,19 +662,17 @@ class Overview:
 
 
 def overview(user: User, today: datetime.date | None = None) -> Overview:
-    """The home page's numbers for `user`'s scope, in six grouped queries."""
+    """The home page's numbers for `user`'s scope, in eight grouped queries."""
     today = today or timezone.localdate()
-    findings = in_scope(Finding.objects.filter(_not_receiving()), user)
-    members = findings.aggregate(
-        eligible=Count("member_id", distinct=True, filter=Q(outcome=Finding.Outcome.ELIGIBLE)),
-        cannot_tell=Count("member_id", distinct=True, filter=Q(outcome=Finding.Outcome.CANNOT_TELL)),
-    )
+    findings = open_findings(user)
     grievances = in_scope(Grievance.objects.filter(status__in=OPEN_GRIEVANCE), user, "application__member")
     open_grievances = grievances.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
     return Overview(
         schemes=Scheme.objects.filter(is_active=True).count(),
-        likely_eligible=members["eligible"],
-        cannot_tell=members["cannot_tell"],
+        likely_eligible=sum(
+            n for (_s, outcome), n in findings.items() if outcome == Finding.Outcome.ELIGIBLE
+        ),
+        cannot_tell=sum(n for (_s, outcome), n in findings.items() if outcome == Finding.Outcome.CANNOT_TELL),
         applications=status_counts(in_scope(Application.objects.all(), user), today),
         open_grievances=open_grievances["open"],
         overdue_grievances=open_grievances["overdue"],

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from samiti.access import reports
+from samiti.access import queries, reports
 from samiti.access.models import (
     Application,
     Finding,
@@ -19,7 +19,7 @@ from samiti.access.models import (
 from samiti.access.tests import test_results as builders
 from samiti.access.tests.test_results import find, scheme
 from samiti.registry import testing
-from samiti.registry.models import Role
+from samiti.registry.models import Member, Role
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -100,7 +100,8 @@ def world():
 def test_the_home_page_counts_what_a_facilitator_needs_first(world):
     leader = testing.staff(Role.ASSOCIATION_LEADER, organisation=world["north"])
     found = reports.overview(leader, today=TODAY)
-    assert (found.schemes, found.likely_eligible, found.cannot_tell) == (2, 3, 1)
+    # The work list's lines: three members for OAA and one of them for VWB too.
+    assert (found.schemes, found.likely_eligible, found.cannot_tell) == (2, 4, 1)
     assert {s: n for s, _label, n in found.statuses if n} == {
         "identified": 3, "documents_ready": 1, "submitted": 1, "rejected": 1, "receiving": 1,
     }  # fmt: skip
@@ -111,12 +112,21 @@ def test_the_home_page_counts_what_a_facilitator_needs_first(world):
 
 def test_the_whole_programme_sees_both_associations_and_the_other_leader_only_theirs(world):
     everyone = reports.overview(testing.staff(Role.PROGRAMME_ADMIN), today=TODAY)
-    assert (everyone.likely_eligible, everyone.open_grievances, everyone.overdue_grievances) == (4, 3, 2)
+    assert (everyone.likely_eligible, everyone.open_grievances, everyone.overdue_grievances) == (5, 3, 2)
     assert everyone.referrals_pending == 2
     south = reports.overview(testing.staff(Role.VIEWER, organisation=world["south"]), today=TODAY)
     assert (south.likely_eligible, south.cannot_tell, south.documents_to_collect) == (1, 0, 0)
     assert (south.open_grievances, south.overdue_grievances, south.referrals_pending) == (1, 1, 1)
     assert south.applications["rejected"] == 1 and south.applications["identified"] == 0
+
+
+def test_the_likely_eligible_are_the_work_list_s_lines(world):
+    leader = testing.staff(Role.ASSOCIATION_LEADER, organisation=world["north"])
+    listed = queries.worklist(leader)
+    assert reports.overview(leader, today=TODAY).likely_eligible == listed.count() == 4
+    Member.objects.filter(pk=listed.first().member_id).update(left_on=D(2026, 6, 1))
+    left = reports.overview(leader, today=TODAY).likely_eligible
+    assert left == queries.worklist(leader).count() < 4
 
 
 def test_each_number_links_to_the_page_that_lists_it_in_english_and_bengali(client, world):

@@ -322,6 +322,18 @@ def test_an_association_leader_sees_only_their_association_s_numbers(world):
     assert {row.scheme.code: row.receiving for row in south.take_up} == {"oaa": 2}
 
 
+def test_a_facilitator_of_a_district_sees_only_that_district_s_numbers(world):
+    facilitator = testing.staff(Role.FACILITATOR, area=world["south_district"])
+    found = reports.results(facilitator, YEAR, today=TODAY)
+    assert cells(table(found, "sex"), "oaa") == {"total": 2, "F": 1, "M": 1, "T": 0}
+    assert cells(found.rejections, "vwb")["total"] == 5 and len(found.rejections.rows) == 1
+    assert (found.grievances.open, found.grievances.overdue) == (1, 0)
+    assert [r.referred for r in found.referrals] == [1, 1]
+    assert {row.scheme.code: (row.receiving, row.eligible) for row in found.take_up} == {"oaa": (2, 0)}
+    home = reports.overview(facilitator, today=TODAY)
+    assert (home.likely_eligible, home.open_grievances, home.referrals_pending) == (0, 1, 1)
+
+
 def test_a_bad_period_is_refused_on_its_field():
     for arguments, field in [
         ({"kind": "quarter", "quarter": 5}, "quarter"),
