@@ -125,9 +125,9 @@ def worklist(
     return findings.order_by("-priority", "id")
 
 
-def bounded_count(findings: QuerySet[Finding], cap: int = COUNT_CAP) -> int:
-    """How many findings, counted up to `cap` + 1 (more means "cap or more")."""
-    return findings.order_by().values("pk")[: cap + 1].count()
+def bounded_count(findings: QuerySet[Finding], cap: int | None = None) -> int:
+    """How many findings, counted up to `cap` (COUNT_CAP) + 1: more means "cap or more"."""
+    return findings.order_by().values("pk")[: (COUNT_CAP if cap is None else cap) + 1].count()
 
 
 @dataclass

@@ -35,6 +35,8 @@ from samiti.registry.models import Household, Member, Organisation, User
 # one whose income is not; shares are counted in ten-thousandths and capped.
 KNOWN_INCOME = 10**12
 SHARE_CAP = 10**12 - 1
+# A screening of this many members or more refreshes the database's statistics of findings.
+ANALYSED_FROM = 10_000
 
 
 def priority(value_per_year: int, household_size: int | None, income_per_year: int | None) -> int:
@@ -143,6 +145,8 @@ def screen(
     screening.counts = _counts(screening, [scheme for scheme, _version in schemes], active, everyone)
     for code, taken in seconds.items():
         screening.counts[code]["seconds"] = taken
+    if screening.members >= ANALYSED_FROM:
+        _refresh_statistics()
     screening.seconds = round(time.perf_counter() - started, 3)
     screening.save(update_fields=["counts", "seconds"])
     audit.record(
@@ -156,6 +160,15 @@ def screen(
         % {"members": screening.members, "schemes": len(schemes)},
     )
     return screening
+
+
+def _refresh_statistics() -> None:
+    """Tell the query planner how findings are now spread, so a group's work list starts from the
+    group's members (6 ms at a million members) instead of walking the whole list's order (2.8 s)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit=1000")  # a sample: 40 ms, not a full read
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(Finding._meta.db_table)}")
 
 
 def _association_of(organisation: Organisation | None, member: Member | None) -> int | None:
