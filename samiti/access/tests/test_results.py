@@ -423,3 +423,24 @@ def test_the_api_refuses_a_bad_period_on_its_field(client, world):
 def test_the_page_and_the_api_need_an_account(client):
     assert client.get(reverse("access:results")).status_code == 302
     assert client.get("/api/access/results").status_code == 401
+
+
+# ----- in a browser, at a phone's width ----------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_leader_reads_the_results_on_a_phone(world, phone_page, live_server):
+    testing.staff(Role.ASSOCIATION_LEADER, organisation=world["a1"], username="rina")
+    testing.log_in(phone_page, live_server, "rina")
+    testing.visit(phone_page, f"{live_server.url}{reverse('access:home')}")
+    testing.follow(phone_page, f"a.button[href='{reverse('access:results')}']")
+    phone_page.select_option("#id_period", "quarter")
+    phone_page.fill("#id_year", "2026")
+    phone_page.fill("#id_quarter", "1")
+    testing.follow(phone_page, "#results-period [type=submit]")
+    assert "quarter 1 of 2026" in phone_page.locator("main").inner_text()
+    # Wide tables scroll inside their frame; the page itself never scrolls sideways.
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert phone_page.locator("#results-take-up svg").count() == 1
+    assert "54.5%" in phone_page.locator("#results-take-up").inner_text()
