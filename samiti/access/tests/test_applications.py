@@ -9,6 +9,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from samiti.access.errors import AccessError
 from samiti.access.models import (
@@ -671,3 +673,26 @@ def test_the_api_is_scoped_and_read_only_roles_cannot_write():
     assert client.get("/api/access/applications").status_code == 401
     application.refresh_from_db()
     assert application.status == Status.IDENTIFIED
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(moves=st.lists(st.tuples(st.sampled_from(list(STEPS)), st.integers(-3, 12)), max_size=8))
+def test_any_sequence_of_steps_is_taken_only_in_order_and_keeps_the_timeline_dated_in_order(moves):
+    application = services.identify(
+        actor=None, member=testing.member(), scheme=make_scheme(), on=days_ago(60)
+    )
+    status, last, taken = Status.IDENTIFIED, days_ago(60), [(Status.IDENTIFIED, days_ago(60))]
+    for to, offset in moves:
+        on = last + datetime.timedelta(days=offset)
+        allowed = to in services.MOVES[status] and last <= on <= TODAY
+        try:
+            STEPS[to](application, on)
+        except AccessError:
+            assert not allowed
+        else:
+            assert allowed
+            status, last = to, on
+            taken.append((to, on))
+    application.refresh_from_db()
+    assert (application.status, application.updated_on) == (status, last)
+    assert list(application.events.values_list("status", "on")) == taken
