@@ -696,3 +696,17 @@ def test_any_sequence_of_steps_is_taken_only_in_order_and_keeps_the_timeline_dat
     application.refresh_from_db()
     assert (application.status, application.updated_on) == (status, last)
     assert list(application.events.values_list("status", "on")) == taken
+
+
+def test_the_application_page_reads_in_bengali_digits_in_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries
+):
+    group = testing.group()
+    application = receiving_application(member=testing.member(group))
+    client.force_login(facilitator_of(group))
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("access:application", args=[application.pk]))
+    assert page.status_code == 200
+    client.cookies["django_language"] = "bn"
+    page = client.get(reverse("access:application", args=[application.pk]), HTTP_ACCEPT_LANGUAGE="bn")
+    assert "৳৬০০" in page.content.decode()
