@@ -13,7 +13,7 @@ from samiti.registry.models import Authority, Member
 
 
 class ReferralForm(ServiceErrors, forms.Form):
-    service = forms.ModelChoiceField(label=_("Service"), queryset=Scheme.objects.none())
+    service = forms.ModelChoiceField(label=_("Service"), queryset=Scheme.objects.none(), to_field_name="code")
     referred_to = forms.CharField(
         label=_("Referred to"), max_length=200, required=False, help_text=_("The officer, clinic or office.")
     )

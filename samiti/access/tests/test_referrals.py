@@ -97,10 +97,10 @@ def test_pages_refer_a_member_list_referrals_and_record_the_outcome(client):
     service = extension()
     client.force_login(facilitator_of(group))
     url = reverse("access:referral_new", args=[member.pk])
-    response = client.post(url, {"service": service.pk, "referred_to": "", "on": TODAY.isoformat()})
+    response = client.post(url, {"service": service.code, "referred_to": "", "on": TODAY.isoformat()})
     assert response.status_code == 400 and response.context["form"].errors
     response = client.post(
-        url, {"service": service.pk, "referred_to": "SAAO", "reason": "Seed", "on": TODAY.isoformat()}
+        url, {"service": service.code, "referred_to": "SAAO", "reason": "Seed", "on": TODAY.isoformat()}
     )
     referral = Referral.objects.get(member=member)
     assert response.status_code == 302 and response["Location"] == reverse(
@@ -181,3 +181,11 @@ def test_the_api_refers_a_member_and_records_the_outcome_scoped():
         headers=viewer,
     )
     assert refused.status_code == 403
+
+
+def test_the_referral_form_starts_from_the_service_named_in_the_link(client):
+    group = testing.group()
+    member, service = testing.member(group), extension()
+    client.force_login(facilitator_of(group))
+    page = client.get(reverse("access:referral_new", args=[member.pk]), {"service": service.code})
+    assert page.status_code == 200 and page.context["form"]["service"].value() == service.code
