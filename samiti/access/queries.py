@@ -14,7 +14,7 @@ from django.http import Http404
 
 from samiti.access.models import Application, Finding, Scheme, Screening
 from samiti.access.rules.facts import FACTS
-from samiti.access.rules.logic import explain, missing_facts
+from samiti.access.rules.logic import Step, explain, missing_facts
 from samiti.access.rules.syntax import Node, parse
 from samiti.access.services.screening import member_rows, share_of_income
 from samiti.core.cells import SMALL_CELL, sees_detail
@@ -24,7 +24,14 @@ from samiti.registry.models import Area, Member, Organisation, User
 # A count of the work list stops here ("10,000 or more"): counting every finding of a million
 # members on each page would cost more than the page.
 COUNT_CAP = 10_000
-RESULTS = [Finding.Outcome.ELIGIBLE, Finding.Outcome.CANNOT_TELL]
+# Facts whose values only roles that see sensitive data are shown (DESIGN rule 7; the registry's
+# member page hides the same ones); other roles see the answer without the value.
+SENSITIVE_FACTS = {"has_disability", "ethnic_minority", "has_national_id", "marital_status", "pregnant"}
+
+
+def visible_value(step: Step, user: User) -> str:
+    """What the member's record says for a step of an explanation, if the user may see it."""
+    return step.value if user.sees_sensitive or step.fact not in SENSITIVE_FACTS else ""
 
 
 def screenings_for(user: User) -> QuerySet[Screening]:

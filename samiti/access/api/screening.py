@@ -14,7 +14,6 @@ from ninja.pagination import PageNumberPagination, paginate
 from samiti.access import queries
 from samiti.access.models import Finding, Scheme, Screening
 from samiti.access.services import screening as service
-from samiti.access.views.screening import SENSITIVE_FACTS
 from samiti.core.models import Channel
 from samiti.registry.models import Area, User
 from samiti.registry.queries import groups_for, member_or_404, organisation_or_404
@@ -151,9 +150,7 @@ def member_schemes(request: HttpRequest, member_id: int, on: datetime.date | Non
                         "depth": step.depth,
                         "text": step.text,
                         "answer": step.answer,
-                        "value": step.value
-                        if user.sees_sensitive or step.fact not in SENSITIVE_FACTS
-                        else "",
+                        "value": queries.visible_value(step, user),
                         "fact": step.fact,
                     }
                     for step in result.steps

@@ -419,3 +419,27 @@ def test_the_api_gives_a_members_schemes_with_the_reasons(client, schemes, group
         client.get(f"/api/access/members/{stranger.pk}/schemes", headers=_headers(facilitator)).status_code
         == 404
     )
+
+
+def _page_cache_size() -> int | None:
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        return cursor.fetchone()[0]
+
+
+def test_a_large_screening_gives_the_page_cache_back_and_refreshes_the_statistics(
+    schemes, group, monkeypatch
+):
+    members = a_group_of_members(group)
+    small = service.screen(Member.objects.filter(group=group), ON, None, "group")
+    found = set(Finding.objects.values_list("member_id", "scheme_id", "outcome", "priority"))
+    before = _page_cache_size()
+    monkeypatch.setattr(service, "LARGE", 1)  # this group counts as large: bigger cache, ANALYZE
+    large = service.screen(Member.objects.filter(group=group), ON, None, "group")
+    assert _page_cache_size() == before
+    assert set(Finding.objects.values_list("member_id", "scheme_id", "outcome", "priority")) == found
+    assert large.members == small.members == len(members)

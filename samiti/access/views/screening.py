@@ -16,11 +16,9 @@ from samiti.access.rules.logic import Step
 from samiti.access.services import screening as service
 from samiti.core.models import Channel
 from samiti.core.views import require_editor
+from samiti.registry.models import User
 from samiti.registry.queries import member_or_404
 
-# Facts whose values only roles that see sensitive data are shown (DESIGN rule 7; the member's
-# page hides the same ones).
-SENSITIVE_FACTS = {"has_disability", "ethnic_minority", "has_national_id", "marital_status", "pregnant"}
 HISTORY = 20
 
 
@@ -33,13 +31,12 @@ class Line:
     parts: list["Line"] = field(default_factory=list)
 
 
-def nested(steps: list[Step], sees_sensitive: bool) -> list[Line]:
+def nested(steps: list[Step], user: User) -> list[Line]:
     """The flat explanation as a tree of lines; sensitive values hidden from roles without them."""
     root: list[Line] = []
     open_lines: list[Line] = []
     for step in steps:
-        value = step.value if sees_sensitive or step.fact not in SENSITIVE_FACTS else ""
-        line = Line(step, value)
+        line = Line(step, queries.visible_value(step, user))
         del open_lines[step.depth :]
         (open_lines[-1].parts if open_lines else root).append(line)
         open_lines.append(line)
@@ -71,7 +68,7 @@ def member_schemes(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "on": on,
             "results": [
-                (result, nested(result.steps, request.user.sees_sensitive), findings.get(result.scheme.pk))
+                (result, nested(result.steps, request.user), findings.get(result.scheme.pk))
                 for result in results
             ],
         },
