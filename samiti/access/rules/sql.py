@@ -52,4 +52,4 @@ def receiving_sql(columns: Columns) -> str:
 def outcome_sql(node: Node, on: datetime.date, scheme_ids: dict[str, int]) -> tuple[str, list]:
     """SQL giving 1 (likely eligible), 0 (not eligible) or NULL (cannot tell)."""
     sql, params = compile_rule(node, on, scheme_ids)
-    return f"(CASE WHEN {sql} THEN 1 WHEN NOT {sql} THEN 0 END)", params + params
+    return f"(CASE {sql} WHEN TRUE THEN 1 WHEN FALSE THEN 0 END)", params
