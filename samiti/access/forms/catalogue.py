@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samiti.access.models import DocumentKind, Scheme
 from samiti.core.forms import ServiceErrors
+from samiti.core.money import taka_amount
 from samiti.registry.forms import DateInput, TakaField
 from samiti.registry.models import Authority
 
@@ -52,16 +53,12 @@ class SchemeForm(ServiceErrors, forms.Form):
     @classmethod
     def initial_for(cls, scheme: Scheme) -> dict:
         initial = {name: getattr(scheme, name) for name in cls.base_fields}
-        initial["value_per_year"] = _taka(scheme.value_per_year)
+        initial["value_per_year"] = taka_amount(scheme.value_per_year)
         return initial
 
     def clean_value_per_year(self) -> int:
         value = self.cleaned_data["value_per_year"]
         return 0 if value is None else value
-
-
-def _taka(poisha: int) -> str:
-    return str(poisha // 100) if poisha % 100 == 0 else f"{poisha / 100:.2f}"
 
 
 class WindowForm(ServiceErrors, forms.Form):

@@ -25,6 +25,7 @@ from samiti.access.services import applications as services
 from samiti.access.services import documents
 from samiti.access.services.grievances import may_become_grievance
 from samiti.core.models import Channel
+from samiti.core.money import format_taka
 from samiti.core.views import require_editor
 from samiti.registry import queries
 
@@ -89,16 +90,9 @@ def _application_page(request: HttpRequest, application: Application, bound: Any
         "stalled_days": services.STALLED_AFTER_DAYS,
         "grievances": application.grievances.select_related("category"),
         "may_grieve": request.user.can_edit and may_become_grievance(application, today),
-        "amount_taka": _taka(application.amount_per_month),
+        "amount_taka": format_taka(application.amount_per_month),
     }
     return render(request, "access/applications/detail.html", context, status=400 if bound else 200)
-
-
-def _taka(poisha: int | None) -> str:
-    if poisha is None:
-        return ""
-    taka, rest = divmod(poisha, 100)
-    return f"৳{taka:,}" + (f".{rest:02d}" if rest else "")
 
 
 @login_required

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samiti.core.money import format_taka
+
 __all__ = ["Charter", "CharterItem", "Commitment", "FollowUp", "Response"]
 
 
@@ -226,13 +228,7 @@ class Commitment(models.Model):
     @property
     def budget_taka(self) -> str:
         """The budget in taka with Latin digits (pages pass it through `digits`)."""
-        return format_taka(self.budget_poisha) if self.budget_poisha is not None else ""
-
-
-def format_taka(poisha: int) -> str:
-    """Write an amount of poisha as taka: ৳1,250 or ৳1,250.50."""
-    taka, rest = divmod(poisha, 100)
-    return f"৳{taka:,}" + (f".{rest:02d}" if rest else "")
+        return format_taka(self.budget_poisha)
 
 
 def evidence_path(instance: "FollowUp", filename: str) -> str:
