@@ -69,7 +69,7 @@ class Finding(models.Model):
 
     # Screening writes and replaces millions of findings at once, so this table carries only the
     # indexes its reads need (the unique constraint leads with member, the indexes below with
-    # association, outcome and screening), and no foreign-key constraints in the database: every
+    # scheme, outcome and screening), and no foreign-key constraints in the database: every
     # finding is written by `services.screening.screen` from rows it has just read, and Django
     # still cascades deletes. A constraint would check every row written and, on SQLite, make
     # replacing all findings a delete row by row instead of a truncation (8.9 s against 0.3 s a
@@ -100,7 +100,9 @@ class Finding(models.Model):
             models.UniqueConstraint(fields=["member", "scheme"], name="one_finding_per_member_and_scheme")
         ]
         indexes = [
-            models.Index(fields=["association", "scheme", "outcome"]),
+            # Counts by scheme and outcome (the catalogue, results, a scheme's work list) read
+            # this index alone.
+            models.Index(fields=["scheme", "outcome", "association"], name="finding_scheme"),
             models.Index(fields=["outcome", "-priority", "id"], name="finding_worklist"),
             # A screening's counts by scheme and outcome read this index alone.
             models.Index(fields=["screening", "scheme", "outcome"], name="finding_screening"),
