@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -443,3 +444,12 @@ def test_a_large_screening_gives_the_page_cache_back_and_refreshes_the_statistic
     assert _page_cache_size() == before
     assert set(Finding.objects.values_list("member_id", "scheme_id", "outcome", "priority")) == found
     assert large.members == small.members == len(members)
+
+
+def test_a_bad_day_on_the_members_page_says_so_and_works_out_today(schemes, group):
+    member = a_group_of_members(group)[0]
+    facilitator = testing.staff(Role.FACILITATOR, organisation=group.parent)
+    page = _client(facilitator).get(reverse("access:member", args=[member.pk]), {"on": "2025-13-40"})
+    assert page.status_code == 200
+    assert "Enter a valid date." in page.content.decode()
+    assert page.context["on"] == timezone.localdate()
