@@ -5,6 +5,7 @@ import datetime
 import io
 import statistics
 
+import openpyxl
 import pytest
 from django.db import transaction
 from django.urls import reverse
@@ -383,13 +384,26 @@ def test_the_page_shows_hidden_cells_as_fewer_than_five(client, world):
     assert "&lt;5" in html and "South Assn" not in html
 
 
-def test_the_download_holds_the_page_s_tables(client, world):
+def test_the_downloads_hold_the_page_s_tables(client, world):
     client.force_login(admin())
-    response = client.get(reverse("access:results_csv"), {"year": "2026"})
+    response = client.get(reverse("access:results_export", args=["csv"]), {"year": "2026"})
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert ["Newly receiving: By sex", "OAA", "female", "5"] in rows
     assert ["Take-up", "OAA", "take-up", "0.6154"] in rows
+    response = client.get(reverse("access:results_export", args=["xlsx"]), {"year": "2026"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    lines = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert ["Newly receiving: By district", "OAA", "South", 2] in lines
+    assert ["Days from identified to receiving", "OAA", "75th percentile days", 77.5] in lines
+
+
+def test_a_download_hides_small_cells_as_the_page_does(client, world):
+    client.force_login(testing.staff(Role.VIEWER, organisation=world["federation"]))
+    response = client.get(reverse("access:results_export", args=["csv"]), {"year": "2026"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert ["Newly receiving: By sex", "OAA", "male", "<5"] in rows
+    assert ["Newly receiving: By sex", "OAA", "female", "5"] in rows
 
 
 def bearer(user) -> dict[str, str]:

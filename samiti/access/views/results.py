@@ -1,13 +1,15 @@
 """The results of access to services: newly receiving, take-up, time to receiving, rejections,
-grievances and referrals over a period, on a page and as a CSV download."""
+grievances and referrals over a period, on a page and as a CSV or XLSX download."""
 
 import csv
+import io
 
+import openpyxl
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, re_path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -15,6 +17,8 @@ from django.views.decorators.http import require_http_methods
 from samiti.access import reports
 from samiti.access.errors import AccessError
 from samiti.core.forms import ServiceErrors
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class PeriodForm(ServiceErrors, forms.Form):
@@ -62,26 +66,42 @@ def results(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def results_csv(request: HttpRequest) -> HttpResponse:
-    """The page's tables as CSV: one line per figure (table, scheme, column, value)."""
+def results_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The page's tables as CSV or XLSX: one line per figure (table, scheme, column, value)."""
     form, within = _period(request)
     if within is None:
         return render(request, "access/results/results.html", {"form": form, "results": None}, status=400)
-    found = reports.results(request.user, within)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="access-results-{within.start}-{within.end}.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read the Bengali as UTF-8
-    writer = csv.writer(response)
-    writer.writerow([_("table"), _("scheme"), _("column"), _("value")])
-    writer.writerows(csv_rows(found))
+    header = [_("table"), _("scheme"), _("column"), _("value")]
+    rows = [[_safe(cell) for cell in row] for row in csv_rows(reports.results(request.user, within))]
+    filename = f"access-results-{within.start}-{within.end}.{fmt}"
+    if fmt == "xlsx":
+        book = openpyxl.Workbook(write_only=True)
+        sheet = book.create_sheet(_("results"))
+        for row in [header, *rows]:
+            sheet.append(row)
+        content = io.BytesIO()
+        book.save(content)
+        response = HttpResponse(content.getvalue(), content_type=XLSX)
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")  # so spreadsheet programs read the Bengali as UTF-8
+        csv.writer(response).writerows([header, *rows])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _cell(value: object) -> str:
-    return f"<{reports.SMALL_CELL}" if value is None else str(value)
+def _safe(value: object) -> object:
+    """A cell a spreadsheet will not run as a formula (a scheme's name is typed by an admin)."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
+        return "'" + value
+    return value
 
 
-def csv_rows(found: reports.Results) -> list[list[str]]:
+def _cell(value: object) -> object:
+    return f"<{reports.SMALL_CELL}" if value is None else value
+
+
+def csv_rows(found: reports.Results) -> list[list[object]]:
     rows = []
     for table in [*found.newly, found.rejections]:
         title = table.title if table is found.rejections else f"{_('Newly receiving')}: {table.title}"
@@ -92,7 +112,7 @@ def csv_rows(found: reports.Results) -> list[list[str]]:
                 for c, n in zip(table.columns, row.cells, strict=True)
             ]
     for take_up in found.take_up:
-        rate = None if take_up.rate is None else f"{take_up.rate:.4f}"
+        rate = None if take_up.rate is None else round(take_up.rate, 4)
         for label, value in [
             (_("receiving"), take_up.receiving), (_("likely eligible, not receiving"), take_up.eligible),
             (_("cannot tell"), take_up.cannot_tell), (_("take-up"), rate),
@@ -111,18 +131,18 @@ def csv_rows(found: reports.Results) -> list[list[str]]:
         (_("opened"), g.opened),
         (_("resolved"), g.resolved),
     ]:
-        rows.append([_("Grievances"), "", label, str(value)])
+        rows.append([_("Grievances"), "", label, value])
     for referral in found.referrals:
         name = referral.service.name if referral.service else _("all")
         for label, value in [
             (_("referred"), referral.referred), (_("received"), referral.received),
             (_("not received"), referral.not_received), (_("pending"), referral.pending),
         ]:  # fmt: skip
-            rows.append([_("Referrals"), name, label, str(value)])
+            rows.append([_("Referrals"), name, label, value])
     return rows
 
 
 urlpatterns = [
     path("results/", results, name="results"),
-    path("results/export.csv", results_csv, name="results_csv"),
+    re_path(r"^results/export\.(?P<fmt>csv|xlsx)$", results_export, name="results_export"),
 ]
