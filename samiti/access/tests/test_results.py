@@ -25,6 +25,7 @@ from samiti.access.models import (
     Scheme,
     Screening,
 )
+from samiti.core import cells as cells_module
 from samiti.registry import services as registry
 from samiti.registry import testing
 from samiti.registry.models import Role
@@ -297,6 +298,14 @@ def test_small_cells_are_hidden_from_a_role_without_detail_with_a_sibling_so_tot
         "quota_full": None,
         "age_proof": None,
     }
+
+
+@given(st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=8))
+def test_no_hidden_cell_can_be_worked_out_from_the_total(values):
+    hidden = cells_module.hidden_siblings(values)
+    assert {i for i, n in enumerate(values) if n < cells_module.SMALL_CELL} <= hidden
+    # One hidden cell among shown ones would be the total less the others.
+    assert len(hidden) != 1 or len(values) == 1
 
 
 def test_a_role_with_detail_sees_every_cell(world):
