@@ -2,7 +2,7 @@
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -118,8 +118,21 @@ def record_objects(
         )
 
 
-# The changes column as the JSON field stores it, written straight (Bengali kept as it is).
-_json = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+def _json_encoder() -> Callable[[Any], str]:
+    """The changes column as the JSON field stores it, written straight (Bengali kept as it is).
+
+    One C encoder made once: JSONEncoder.encode makes a new one at every call, which costs an
+    import of many records a third of the time it spends on JSON.
+    """
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return encoder.encode
+    chunks = make(None, encoder.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
+    return lambda value: "".join(chunks(value, 0))
+
+
+_json = _json_encoder()
 
 
 @functools.cache

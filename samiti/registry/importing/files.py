@@ -82,7 +82,7 @@ def _open_csv(path: Path, head: bytes) -> Iterator[Table]:
         def rows() -> Iterator[tuple[int, Sequence[Any]]]:
             try:
                 for line, cells in enumerate(reader, start=2):
-                    if any(cell.strip() for cell in cells):
+                    if "".join(cells).strip():  # not a blank line
                         yield line, cells
             except csv.Error as error:
                 raise ImportFileError(

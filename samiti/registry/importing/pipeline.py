@@ -129,9 +129,12 @@ class Run(Writing):
         for root in new_roots.values():
             self.villages[root.pk] = defaultdict(list)
             paths |= Q(path__startswith=root.path)
+        roots_by_path = {root.path: root for root in new_roots.values()}
         for village in Area.objects.filter(paths, level=Area.Level.VILLAGE):
-            for root in new_roots.values():
-                if village.path.startswith(root.path):
+            path = "/"  # the paths of the village's areas, down from the top: those that are roots hold it
+            for code in village.ancestor_codes():
+                path += f"{code}/"
+                if root := roots_by_path.get(path):
                     self._index_village(root.pk, village)
 
     def _index_village(self, root_id: int, village: Area) -> None:
@@ -377,21 +380,16 @@ class Run(Writing):
             return
         touched = self.touched  # members in scope and not described by an earlier row are usable
         nid = values.get("national_id")
-        if nid and self._one(
-            row, [m for m in by_nid.get(nid, ()) if m.pk in in_scope and m.pk not in touched]
+        if (found := by_nid.get(nid)) and self._one(
+            row, [m for m in found if m.pk in in_scope and m.pk not in touched]
         ):
             return
         phone = values.get("phone")
-        if phone and self._one(
-            row,
-            [
-                m
-                for m in by_phone.get(phone, ())
-                if m.pk in in_scope and m.pk not in touched and self._same_person(row, m)
-            ],
+        if (found := by_phone.get(phone)) and self._one(
+            row, [m for m in found if m.pk in in_scope and m.pk not in touched and self._same_person(row, m)]
         ):
             return
-        if "sex" in values:
+        if "sex" in values and by_group_key:
             year = values.get("birth_year")
             same = {
                 m.pk: m
@@ -444,7 +442,11 @@ class Run(Writing):
         self.household_associations: dict[str, set[int]] = defaultdict(set)
         if not codes:
             return {}
-        found = {h.code: h for h in Household.objects.filter(code__in=codes)}
+        # Most codes of a file are new: the ORM reads only those that exist.
+        ids = [pk for (pk,) in bulk.select_in(Household._meta.db_table, ["id"], "code", codes)]
+        if not ids:
+            return {}
+        found = {h.code: h for h in Household.objects.filter(pk__in=ids)}
         members = Member.objects.filter(household__in=found.values())
         for code, association in members.values_list("household__code", "association_id"):
             self.household_associations[code].add(association)
@@ -475,10 +477,7 @@ class Run(Writing):
                 return
         household: Household | Plan | None = None
         if hh_code := values.get("household_code"):
-            associations = set(self.household_associations.get(hh_code, ()))
-            associations |= {a for _line, a in seen["household"].get(hh_code, [])}
-            associations |= {r.group.parent_id for _line, r in local["household"].get(hh_code, [])}
-            if associations and row.group.parent_id not in associations:  # as services.place_in_household
+            if self._other_association(row, hh_code, seen, local):  # as services.place_in_household
                 self.problem(
                     row,
                     "household_code",
@@ -539,6 +538,20 @@ class Run(Writing):
         row.code, row.changes = member.code, changes
         row.status = "updated" if changes or row.household_facts else "unchanged"
 
+    def _other_association(self, row: Row, hh_code: str, seen: dict, local: dict) -> bool:
+        """Whether the household's members (registered or earlier in the file) are another association's."""
+        known = self.household_associations.get(hh_code, ())
+        earlier = seen["household"].get(hh_code, ())
+        here = local["household"].get(hh_code, ())
+        if not (known or earlier or here):
+            return False
+        association = row.group.parent_id
+        return (
+            association not in known
+            and all(a != association for _line, a in earlier)
+            and all(r.group.parent_id != association for _line, r in here)
+        )
+
     def _check_household(self, row: Row, facts: dict[str, Any]) -> None:
         """As services.place_in_household checks a household's facts; problems go to their columns."""
         by_column = {column: facts.get(name) for column, name in HOUSEHOLD_COLUMNS.items()}
@@ -557,39 +570,59 @@ class Run(Writing):
     ) -> None:
         """Note who else, in the register or earlier in the file, may be this row's person."""
         values = row.values
-        self_pk = row.member.pk if row.member else None
-        checks = []
         if nid := values.get("national_id"):
-            checks.append((DuplicateFlag.Reason.NATIONAL_ID, by_nid.get(nid, ()), "nid", (nid,)))
+            members = by_nid.get(nid, ())
+            self._note(
+                row, DuplicateFlag.Reason.NATIONAL_ID, members, seen["nid"], local["nid"], (nid,), in_scope
+            )
         if phone := values.get("phone"):
-            checks.append((DuplicateFlag.Reason.PHONE, by_phone.get(phone, ()), "phone", (phone,)))
+            members = by_phone.get(phone, ())
+            self._note(
+                row, DuplicateFlag.Reason.PHONE, members, seen["phone"], local["phone"], (phone,), in_scope
+            )
         if row.keys:
-            area = row.area or (row.member.area if row.member else row.group.area)
-            area_id = area.pk if isinstance(area, Area) else None
-            same_name = [m for k in row.keys for m in by_area_key.get((area_id, k), ())]
-            checks.append((DuplicateFlag.Reason.NAME, same_name, "name", row.name_refs))
-        for reason, members, kind, keys in checks:
-            earlier_rows, rows_here = seen[kind], local[kind]
-            if not members and not any(k in earlier_rows or k in rows_here for k in keys):
-                continue  # as for most rows: nobody else has this
-            pks: set[int | None] = {self_pk}
-            for m in members:
-                if m.pk not in pks and len(pks) <= DUPLICATES_PER_REASON:
-                    pks.add(m.pk)
-                    label = m.label() if m.pk in in_scope else None
-                    row.duplicates.append((reason, m.pk, None, None, label))
-            lines: set[int] = set()
-            for key in keys:
-                earlier = [(line, pk, None) for line, pk in seen[kind].get(key, ())]
-                earlier += [
-                    (line, r.member.pk if r.member else None, r) for line, r in local[kind].get(key, ())
-                ]
-                for line, pk, other_row in earlier:
-                    if line in lines or (pk is not None and pk in pks) or len(lines) >= DUPLICATES_PER_REASON:
-                        continue
-                    lines.add(line)
-                    label = str(_("line %(line)d of this file") % {"line": line})
-                    row.duplicates.append((reason, pk, line, other_row, label))
+            members = []
+            if by_area_key:
+                area = row.area or (row.member.area if row.member else row.group.area)
+                area_id = area.pk if isinstance(area, Area) else None
+                members = [m for k in row.keys for m in by_area_key.get((area_id, k), ())]
+            self._note(
+                row, DuplicateFlag.Reason.NAME, members, seen["name"], local["name"], row.name_refs, in_scope
+            )
+
+    def _note(
+        self,
+        row: Row,
+        reason: str,
+        members: Sequence["Candidate"],
+        earlier_rows: dict[str, list[tuple[int, int | None]]],
+        rows_here: dict[str, list[tuple[int, Row]]],
+        keys: Sequence[str],
+        in_scope: set[int],
+    ) -> None:
+        """Note the members, and the lines of this file, that share one of `keys` with a row."""
+        for key in keys:
+            if key in earlier_rows or key in rows_here:
+                break
+        else:
+            if not members:
+                return  # as for most rows: nobody else has this
+        pks: set[int | None] = {row.member.pk if row.member else None}
+        for m in members:
+            if m.pk not in pks and len(pks) <= DUPLICATES_PER_REASON:
+                pks.add(m.pk)
+                label = m.label() if m.pk in in_scope else None
+                row.duplicates.append((reason, m.pk, None, None, label))
+        lines: set[int] = set()
+        for key in keys:
+            earlier = [(line, pk, None) for line, pk in earlier_rows.get(key, ())]
+            earlier += [(line, r.member.pk if r.member else None, r) for line, r in rows_here.get(key, ())]
+            for line, pk, other_row in earlier:
+                if line in lines or (pk is not None and pk in pks) or len(lines) >= DUPLICATES_PER_REASON:
+                    continue
+                lines.add(line)
+                label = str(_("line %(line)d of this file") % {"line": line})
+                row.duplicates.append((reason, pk, line, other_row, label))
 
     def _remember(self, row: Row, local: dict) -> None:
         """Note what a new or changed row says, for the duplicate checks of later rows."""
@@ -605,15 +638,16 @@ class Run(Writing):
         pending: dict[int, list[Row]] = defaultdict(list)
         for row in rows:
             if not row.code:
-                pending[row.group.pk].append(row)
+                pending[row.group.id].append(row)
+        claimed = self.claimed
         while pending:  # one query a round; a second round only when numbers were taken
             windows: dict[int, list[tuple[int, str]]] = {}
             for group_id, waiting in pending.items():
-                n, window = self.counters[group_id], []
+                n, window, group_code = self.counters[group_id], [], waiting[0].group.code
                 while len(window) < len(waiting):
                     n += 1
-                    code = f"{waiting[0].group.code}-{n:03d}"
-                    if code not in self.claimed:
+                    code = f"{group_code}-{n:03d}"
+                    if code not in claimed:
                         window.append((n, code))
                 windows[group_id] = window
             codes = [code for window in windows.values() for _n, code in window]
@@ -626,9 +660,10 @@ class Run(Writing):
                 self.counters[group_id] = window[-1][0]
                 if len(free) < len(waiting):
                     pending[group_id] = waiting[len(free) :]
+        numbered = local["code"]
         for row in rows:
-            if not local["code"].get(row.code):
-                local["code"][row.code].append((row.line, row))
+            if row.code not in numbered:
+                numbered[row.code].append((row.line, row))
 
     def _count(self, row: Row) -> None:
         summary = self.summary

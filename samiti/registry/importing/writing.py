@@ -13,7 +13,7 @@ from django.utils import timezone
 from samiti.core import audit
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry import services
-from samiti.registry.importing.rows import VALUE_FIELDS, Added, Plan, Row
+from samiti.registry.importing.rows import Added, Plan, Row
 from samiti.registry.importing.values import BENGALI
 from samiti.registry.models import Area, Household, Member, Organisation
 from samiti.registry.services.bulk_writes import bulk_add_households
@@ -39,7 +39,9 @@ class Writing:
         new = [r for r in rows if r.status == "new"]
         members = []
         for row in new:
-            values = {k: v for k, v in row.values.items() if k in VALUE_FIELDS}
+            # The row's other values (village, household_code...) name no member field: they go unread.
+            values = row.values.copy()
+            values.pop("code", None)  # the member number goes last, as the register's order has it
             values["code"], values["group_id"] = row.code, row.group.pk
             if row.area is not None:
                 values["area_id"] = row.area.pk

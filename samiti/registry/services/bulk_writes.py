@@ -26,7 +26,8 @@ def _bulk_row_maker(db, fields: Sequence[models.Field]) -> Callable[[dict[str, A
     Text, numbers and foreign keys go as they are; only dates, times and JSON are converted, each
     distinct value once: calling each field's get_db_prep_save per row costs more than the INSERT.
     """
-    defaults = [(f.attname, f.get_default()) for f in fields]
+    names = [f.attname for f in fields]
+    defaults = [f.get_default() for f in fields]
     converters = []
     for index, field in enumerate(fields):
         if isinstance(field, models.JSONField):
@@ -37,8 +38,7 @@ def _bulk_row_maker(db, fields: Sequence[models.Field]) -> Callable[[dict[str, A
             converters.append((index, functools.lru_cache(maxsize=4096)(db.ops.adapt_datefield_value)))
 
     def make(values: dict[str, Any]) -> list[Any]:
-        get = values.get
-        row = [get(name, default) for name, default in defaults]
+        row = list(map(values.get, names, defaults))
         for index, convert in converters:
             value = row[index]
             if value is not None:
@@ -92,16 +92,20 @@ def bulk_register_members(
     db = connections[DEFAULT_DB_ALIAS]
     now = timezone.now()
     districts = {} if districts is None else districts
+    # Read by many keys at once through the cursor: the ORM's pk__in costs more than the query.
     groups = {
         pk: (association, area)
-        for pk, association, area in Organisation.objects.filter(
-            pk__in={m["group_id"] for m in members}
-        ).values_list("pk", "parent_id", "area_id")
+        for pk, association, area in bulk.select_in(
+            Organisation._meta.db_table,
+            ["id", "parent_id", "area_id"],
+            "id",
+            {m["group_id"] for m in members},
+        )
     }
     area_ids = {m.get("area_id") or groups[m["group_id"]][1] for m in members}
     district_of = {
         pk: _district_code(path)
-        for pk, path in Area.objects.filter(pk__in=area_ids).values_list("pk", "path")
+        for pk, path in bulk.select_in(Area._meta.db_table, ["id", "path"], "id", area_ids)
     }
     make_row = _bulk_row_maker(db, _BULK_FIELDS)
     rows = []
@@ -115,12 +119,16 @@ def bulk_register_members(
     ids = _ids_by_code([m["code"] for m in members])
     for values in members:
         values["id"] = ids[values["code"]]
+    # Each record shown by its name in the script of the language in use (Member.display_name),
+    # the language asked for once: asking costs more than the rest of the name.
+    first = Member.display_name("name_bn", "name_en")
+    second = "name_en" if first == "name_bn" else "name_bn"
     audit.record_many(
         actor=actor,
         action=AuditEvent.Action.CREATE,
         model=Member,
         ids=[m["id"] for m in members],
-        reprs=[Member.display_name(m.get("name_bn", ""), m.get("name_en", "")) for m in members],
+        reprs=[m.get(first) or m.get(second, "") for m in members],
         changes=[audit.created_values(Member, m, MEMBER_FIELDS) for m in members],
         channel=channel,
         association_ids=[m["association_id"] for m in members],
