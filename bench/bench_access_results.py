@@ -13,17 +13,18 @@ grievances and 20,000 referrals. Each run times `reports.results` for the year a
 associations) and a facilitator of the district (the whole register through the area filter);
 and, beside them, the newly-receiving GROUP BY written by hand in plain SQL. Medians of the runs.
 
-Measured on the development machine (2 cores shared with other work, load about 4), 1,000,000
-members, all in one district (so the district's facilitator sees every one of them), medians of 3:
+Measured on the development machine (2 cores shared with other engineers' tests, load about 4,
+so figures vary by half between runs; the plain-SQL line shows the machine's state), 1,000,000
+members all in one district (so the district's facilitator sees every one), medians of 3:
 
                                              SQLite    PostgreSQL
-    plain SQL: newly receiving GROUP BY      0.22 s    0.18 s
-    results, programme admin                 0.99 s    0.49 s
-    home, programme admin                    0.52 s    0.26 s
-    results, association leader              0.28 s    0.25 s
-    home, association leader                 0.26 s    0.17 s
-    results, district facilitator            2.01 s    1.32 s
-    home, district facilitator               1.81 s    1.16 s
+    plain SQL: newly receiving GROUP BY      0.14 s    0.18-0.41 s
+    results, programme admin                 0.55 s    0.49-1.06 s
+    home, programme admin                    0.29 s    0.26-0.54 s
+    results, association leader              0.20 s    0.25-0.53 s
+    home, association leader                 0.18 s    0.17-0.32 s
+    results, district facilitator            1.65 s    1.32-2.41 s
+    home, district facilitator               1.24 s    1.16-1.72 s
 
 On PostgreSQL, run ANALYZE on a new database before the register's household update, or its
 planner walks the member index once per household.

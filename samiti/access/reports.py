@@ -183,11 +183,10 @@ def open_findings(user: User) -> dict[tuple[int, str], int]:
         (findings.filter(member__in=left), -1),
         (findings.filter(member__in=receivers, member__left_on__isnull=True).filter(Exists(receiving)), -1),
     ]:
-        # Grouped by association too, the order of the findings' index: read without a sort.
-        grouped = (
-            rows.order_by().values_list("association_id", "scheme_id", "outcome").annotate(n=Count("pk"))
-        )
-        for _association, scheme_id, outcome, n in grouped:
+        # In the order of the index finding_scheme, so the whole programme's count needs no sort.
+        for scheme_id, outcome, n in (
+            rows.order_by().values_list("scheme_id", "outcome").annotate(n=Count("pk"))
+        ):
             counts[scheme_id, outcome] = counts.get((scheme_id, outcome), 0) + sign * n
     return counts
 
