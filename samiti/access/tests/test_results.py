@@ -387,6 +387,19 @@ def test_the_page_defaults_to_this_year_and_keeps_a_bad_period_on_its_field(clie
     assert 'value="2026-03-01"' in bad.content.decode()
 
 
+def test_the_page_reads_in_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    client.force_login(testing.staff(Role.FACILITATOR, area=world["north"]))
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("access:results"), {"year": "2026"}).status_code == 200
+
+
+def test_the_page_says_so_when_there_is_nothing_to_count(client):
+    client.force_login(admin())
+    html = client.get(reverse("access:results")).content.decode()
+    assert "Nobody in your scope started receiving a scheme in this period." in html
+    assert "No application in your scope was rejected in this period." in html
+
+
 def test_the_page_shows_hidden_cells_as_fewer_than_five(client, world):
     client.force_login(testing.staff(Role.ASSOCIATION_LEADER, organisation=world["a1"]))
     html = client.get(reverse("access:results"), {"year": "2026"}).content.decode()
