@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from samiti.registry import services, testing
@@ -18,6 +19,7 @@ def leader(client):
     group = testing.group()
     user = testing.staff(Role.GROUP_LEADER, organisation=group, username="shirin", language="bn")
     client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # she reads in English today, by the button
     return user
 
 
