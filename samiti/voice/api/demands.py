@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 from ninja.pagination import PageNumberPagination, paginate
 
+from samiti.core.cells import SMALL_CELL, sees_detail
 from samiti.core.models import Channel
 from samiti.registry.models import Area, Authority, User
 from samiti.registry.queries import members_for, organisations_for
@@ -26,7 +27,6 @@ router = Router(tags=["demands"])
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 MAX_ENDORSERS = 5000
-SMALL_CELL = 5
 
 StatusCode = Literal[tuple(Demand.Status.values)]
 CategoryCode = Literal[tuple(DemandCategory.values)]
@@ -200,7 +200,7 @@ def _detail(user: User, pk: int) -> Demand:
     demand = service.demand_or_404(user, pk)
     breakdown = service.endorsement_breakdown([demand])
     demand.endorsement_count = demand.endorsements.count()
-    if not user.sees_sensitive:
+    if not sees_detail(user):
         for key in ("ethnic_minority", "disability"):
             if 0 < breakdown[key] < SMALL_CELL:
                 breakdown[key] = None

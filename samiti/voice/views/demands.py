@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samiti.core.cells import SMALL_CELL, sees_detail
 from samiti.core.models import Channel
 from samiti.core.views import require_editor
 from samiti.registry.models import Organisation, User
@@ -34,7 +35,6 @@ from samiti.voice.services import demands as service
 
 PAGE_SIZE = 50
 # Aggregates of sensitive facts below this many people show as "fewer than 5" (DESIGN rule 7).
-SMALL_CELL = 5
 
 
 @login_required
@@ -147,7 +147,7 @@ def _federation_candidates(user: User, demand: Demand):
 
 
 def _small(value: int, user: User) -> int | str:
-    if user.sees_sensitive or value == 0 or value >= SMALL_CELL:
+    if sees_detail(user) or value == 0 or value >= SMALL_CELL:
         return value
     return _("fewer than %(n)s") % {"n": SMALL_CELL}
 

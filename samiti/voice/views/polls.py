@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samiti.core.cells import SMALL_CELL, sees_detail
 from samiti.core.models import Channel
 from samiti.core.views import require_editor
 from samiti.voice.errors import VoiceError
@@ -18,7 +19,6 @@ from samiti.voice.services import polls as service
 
 PAGE_SIZE = 50
 # Turnout cells of sensitive facts below this many people show as "fewer than 5" (DESIGN rule 7).
-SMALL_CELL = 5
 
 
 @login_required
@@ -197,7 +197,7 @@ def poll_results(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for n, r in enumerate(result.rounds, 1)
     ]
-    detail = request.user.sees_sensitive
+    detail = sees_detail(request.user)
     turnout = [
         (_("Sex"), result.by_sex, True),
         (_("Age"), result.by_age, True),
