@@ -10,7 +10,9 @@ from samiti.registry.importing.values import BENGALI, SKIP, Bad, cached_name_key
 
 # Distinct cells remembered per column: names, choices, numbers and dates repeat down a file, so
 # most cells are looked up, not read again. Bounded, so memory stays flat however long the file is.
-MEMO_SIZE = 1024
+MEMO_SIZE = 4096
+# Columns whose cells rarely repeat: read each time, not remembered.
+IDENTIFIERS = {"code", "phone", "national_id", "household_code"}
 
 # What one cell says: None (nothing), (target, value), or (None, problem as (column, value, reason)).
 Outcome = tuple[str | None, Any] | None
@@ -31,10 +33,15 @@ class RowReader:
         self.header_of = {t: (headers[i] or f"#{i + 1}") for i, t in enumerate(mapping) if t}
         readers = parsers()
         self.columns = [
-            (i, {}, self._reader(t, readers[t] if sensitive_ok or t not in SENSITIVE_COLUMNS else forbidden))
+            (
+                i,
+                None if t in IDENTIFIERS else {},
+                self._reader(t, readers[t] if sensitive_ok or t not in SENSITIVE_COLUMNS else forbidden),
+            )
             for i, t in enumerate(mapping)
             if t
         ]
+        self.width = len(mapping)
         for target, stands_for in (("name", "name_en"), ("name", "name_bn"), ("age", "birth_year")):
             if target in self.header_of:
                 self.header_of.setdefault(stands_for, self.header_of[target])
@@ -68,10 +75,12 @@ class RowReader:
     def row(self, line: int, cells: Sequence[Any]) -> Row:
         row = Row(line)
         values = row.values
-        width = len(cells)
+        if len(cells) < self.width:  # a short line: its last cells are blank
+            cells = [*cells, *[None] * (self.width - len(cells))]
         for index, memo, read in self.columns:
-            raw = cells[index] if index < width else None
-            if type(raw) is str:  # other cells (numbers and dates of a spreadsheet) are read each time
+            raw = cells[index]
+            # Other cells (numbers and dates of a spreadsheet, identifiers) are read each time.
+            if memo is not None and type(raw) is str:
                 outcome = memo.get(raw, _UNSEEN)
                 if outcome is _UNSEEN:
                     outcome = read(raw)

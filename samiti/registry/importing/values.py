@@ -39,7 +39,8 @@ _YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
 _DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _PHONE_BD = re.compile(r"(?:\+?880|0)?(1[13-9]\d{8})")
-_PHONE_PUNCTUATION = str.maketrans("", "", " -().")
+# Bengali digits to Latin, and the spaces and marks people put in phone numbers left out.
+_PHONE_TEXT = str.maketrans(dict(zip("০১২৩৪৫৬৭৮৯", "0123456789", strict=True)) | dict.fromkeys(" -()."))
 
 
 def _word(raw: Any) -> str:
@@ -280,11 +281,11 @@ def parse_phone(raw: Any) -> str:
 
     A test proves both give the same answer; the fast path skips ~40 µs of parsing per row.
     """
-    text = to_latin_digits(_plain(raw))
-    if settings.PHONE_REGION == "BD" and (match := _PHONE_BD.fullmatch(text.translate(_PHONE_PUNCTUATION))):
+    text = _plain(raw)
+    if (match := _PHONE_BD.fullmatch(text.translate(_PHONE_TEXT))) and settings.PHONE_REGION == "BD":
         return "+880" + match.group(1)
     try:
-        return services.normalise_phone(text)
+        return services.normalise_phone(to_latin_digits(text))
     except RegistryError as error:
         raise Bad(error) from None
 
