@@ -272,8 +272,9 @@ def build(members: int) -> None:
         member = Member._meta.db_table
         with transaction.atomic():
             cursor.execute(
-                f"UPDATE {household} SET representative_id = "
-                f"(SELECT MIN(m.id) FROM {member} m WHERE m.household_id = {household}.id)"
+                f"UPDATE {household} SET representative_id = heads.id FROM "
+                f"(SELECT household_id, MIN(id) AS id FROM {member} GROUP BY household_id) heads "
+                f"WHERE heads.household_id = {household}.id"
             )
         if connection.vendor == "postgresql":
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{household}', 'id'), {household_id})")
