@@ -4,13 +4,14 @@ A mixin of the pipeline's Run: each method writes what one batch decided, in bul
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
-from samiti.core import audit
+from samiti.core import audit, bulk
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry import services
 from samiti.registry.importing.rows import Added, Plan, Row
@@ -125,18 +126,19 @@ class Writing:
         counts = dict(
             Area.objects.filter(parent__in=unions).values_list("parent_id").annotate(n=Count("id")).order_by()
         )
-        prefixes = Q()
-        for union in unions.values():
-            prefixes |= Q(code__startswith=f"{union.code}-V")
-        taken = set(Area.objects.filter(prefixes).values_list("code", flat=True))
+        codes = _AreaCodes(
+            f"{u.code}-V{n:02d}"
+            for u in unions.values()
+            for n in range(counts.get(u.pk, 0) + 1, counts.get(u.pk, 0) + 2 * len(plans) + 2)
+        )
         villages = []
         for plan in plans:
             union = plan.parent
             n = counts.get(union.pk, 0) + 1
-            while f"{union.code}-V{n:02d}" in taken:
+            while codes.in_use(f"{union.code}-V{n:02d}"):
                 n += 1
             code = f"{union.code}-V{n:02d}"
-            taken.add(code)
+            codes.taken.add(code)
             counts[union.pk] = counts.get(union.pk, 0) + 1
             bengali = bool(BENGALI.search(plan.label))
             villages.append(
@@ -188,6 +190,21 @@ class Writing:
         if missing:
             associations.update(Member.objects.filter(pk__in=missing).values_list("pk", "association_id"))
         services.flag_pairs(pairs, associations)
+
+
+class _AreaCodes:
+    """Which area codes are in use: the likely ones asked in one query, any other on its own."""
+
+    def __init__(self, likely: Iterable[str]):
+        self.asked = set(likely)
+        self.taken = {code for (code,) in bulk.select_in(Area._meta.db_table, ["code"], "code", self.asked)}
+
+    def in_use(self, code: str) -> bool:
+        if code not in self.asked:
+            self.asked.add(code)
+            if Area.objects.filter(code=code).exists():
+                self.taken.add(code)
+        return code in self.taken
 
 
 def resolve(value: Any) -> Any:

@@ -407,6 +407,23 @@ def test_new_villages_are_numbered_after_the_union_areas_skipping_codes_in_use(
     ]
 
 
+def test_new_villages_skip_a_long_run_of_codes_in_use(tmp_path, place):
+    union, elsewhere = place["union"], testing.union()
+    for n in range(2, 10):
+        testing.area("village", elsewhere, code=f"{union.code}-V{n:02d}")
+    rows = [
+        ["group_code", "name_en", "sex", "village"],
+        ["G1", "A", "F", "Notun Gram"],
+        ["G1", "B", "F", "Char"],
+    ]
+    import_(write_csv(tmp_path / "m.csv", rows))
+    added = Area.objects.filter(parent=union).exclude(pk=place["village"].pk)
+    assert dict(added.values_list("name_en", "code")) == {
+        "Notun Gram": f"{union.code}-V10",
+        "Char": f"{union.code}-V11",
+    }
+
+
 def test_a_new_household_is_audited_with_its_facts(tmp_path, place):
     rows = [["group_code", "name_en", "sex", "household_code", "household_size", "income_per_year"],
             ["G1", "Amina", "F", "HH-1", "5", "12,000"], ["G1", "Babul", "M", "HH-2", "", ""]]  # fmt: skip
