@@ -23,7 +23,7 @@ from samiti.registry.models import has_disability as wg_has_disability
 # the household), plus "receiving", the set of scheme codes the member already receives.
 ROW_FIELDS = [
     "id", "birth_date", "birth_year", "sex", *WG_FIELDS, "ethnicity", "marital_status", "occupation",
-    "pregnant", "land_owned", "land_cultivated", "national_id", "phone", "household_id",
+    "pregnant", "land_owned", "land_cultivated", "main_crops", "national_id", "phone", "household_id",
     "household__size", "household__income_per_year", "household__children_under_5",
     "household__representative_id",
 ]  # fmt: skip
@@ -124,6 +124,11 @@ def age_on(row: dict, on: datetime.date) -> int | None:
     if row["birth_year"] is not None:
         return on.year - row["birth_year"] - ((on.month, on.day) < ASSUMED_BIRTHDAY)
     return None
+
+
+def main_crops(row: dict) -> list[str] | None:
+    """The member's main crops and animals, None when none are recorded."""
+    return row.get("main_crops") or None
 
 
 def latest_birth_for_age(age: int, on: datetime.date) -> datetime.date:

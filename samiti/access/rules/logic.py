@@ -12,9 +12,10 @@ from fractions import Fraction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from samiti.access.rules.facts import FACTS, Fact
-from samiti.access.rules.syntax import All, Any, Condition, Flag, Node, Not, Receiving
+from samiti.access.rules.facts import FACTS, Fact, main_crops
+from samiti.access.rules.syntax import All, Any, Condition, Flag, Grows, Node, Not, Receiving
 from samiti.core.bengali import to_bengali_digits
+from samiti.registry.models import Crop
 
 
 def evaluate(node: Node, row: dict, on: datetime.date) -> bool | None:
@@ -30,6 +31,9 @@ def evaluate(node: Node, row: dict, on: datetime.date) -> bool | None:
         return None if answer is None else not answer
     if isinstance(node, Receiving):
         return node.scheme in row["receiving"]
+    if isinstance(node, Grows):
+        crops = main_crops(row)
+        return None if crops is None else node.crop in crops
     fact = FACTS[node.fact]
     value = fact.read(row, on)
     if value is None:
@@ -110,6 +114,20 @@ def _explain(
             )
         )
         return answer
+    if isinstance(node, Grows):
+        crops = main_crops(row)
+        answer = None if crops is None else node.crop in crops
+        shown = ", ".join(str(Crop(c).label) for c in crops or () if c in Crop.values)
+        steps.append(
+            Step(
+                depth,
+                _("main crops include %(crop)s") % {"crop": Crop(node.crop).label},
+                answer,
+                shown,
+                "main_crops",
+            )
+        )
+        return answer
     fact = FACTS[node.fact]
     value = fact.read(row, on)
     if isinstance(node, Flag):
@@ -128,6 +146,11 @@ def _explain(
 def missing_facts(steps: list[Step]) -> list[str]:
     """The facts to collect so the rule can answer: those of conditions left unanswered."""
     return list(dict.fromkeys(step.fact for step in steps if step.fact and step.answer is None))
+
+
+def facts_to_collect(steps: list[Step]) -> list[str]:
+    """`missing_facts` in words, for people: "household income per year", "main crops"."""
+    return [str(FACTS[name].label) if name in FACTS else str(_("main crops")) for name in missing_facts(steps)]
 
 
 def describe(node: Condition) -> str:

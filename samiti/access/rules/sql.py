@@ -9,7 +9,7 @@ import datetime
 from django.db import connection
 
 from samiti.access.rules.facts import FACTS, Columns
-from samiti.access.rules.syntax import All, Any, Condition, Flag, Node, Not, Receiving
+from samiti.access.rules.syntax import All, Any, Condition, Flag, Grows, Node, Not, Receiving
 
 
 def compile_rule(
@@ -31,6 +31,8 @@ def _compile(node: Node, on: datetime.date, scheme_ids: dict[str, int], columns:
         return f"(NOT {sql})", params
     if isinstance(node, Receiving):
         return receiving_sql(columns), [scheme_ids[node.scheme]]
+    if isinstance(node, Grows):
+        return grows_sql(columns), [node.crop]
     fact = FACTS[node.fact]
     if isinstance(node, Flag):
         return f"({fact.sql(columns)})", []
@@ -46,6 +48,17 @@ def receiving_sql(columns: Columns) -> str:
     return (
         f"EXISTS (SELECT 1 FROM {table} a WHERE a.member_id = {columns.member('id')} "  # noqa: S608 (quoted names)
         f"AND a.scheme_id = %s AND a.status = '{Application.Status.RECEIVING}')"
+    )
+
+
+def grows_sql(columns: Columns) -> str:
+    """SQL true when the one parameter is among the member's main crops, NULL when none are recorded."""
+    crops = columns.member("main_crops")
+    if connection.vendor == "postgresql":
+        return f"(CASE WHEN jsonb_array_length({crops}) = 0 THEN NULL ELSE {crops} ? %s END)"
+    return (
+        f"(CASE WHEN json_array_length({crops}) = 0 THEN NULL "  # noqa: S608 (a quoted column)
+        f"ELSE EXISTS (SELECT 1 FROM json_each({crops}) WHERE json_each.value = %s) END)"
     )
 
 

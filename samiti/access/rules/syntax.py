@@ -12,7 +12,7 @@ Grammar (lowest precedence first)::
     any        := all ("or" all)*
     all        := negation ("and" negation)*
     negation   := "not" negation | "(" any ")" | condition
-    condition  := FACT [operator value] | "receiving" "(" STRING ")"
+    condition  := FACT [operator value] | "receiving" "(" STRING ")" | "grows" "(" STRING ")"
     operator   := "=" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not" "in"
     value      := NUMBER | STRING | "true" | "false" | "[" value ("," value)* "]"
 
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from samiti.access.rules import facts as fact_catalogue
 from samiti.core.bengali import to_latin_digits
 from samiti.core.errors import SamitiError
+from samiti.registry.models import Crop
 
 
 class RuleError(SamitiError):
@@ -69,6 +70,14 @@ class Receiving:
 
 
 @dataclass(frozen=True)
+class Grows:
+    """`grows("livestock")`: the crop or animal is among the member's main crops."""
+
+    crop: str
+    position: int
+
+
+@dataclass(frozen=True)
 class All:
     parts: tuple
 
@@ -83,7 +92,7 @@ class Not:
     part: object
 
 
-Node = Condition | Flag | Receiving | All | Any | Not
+Node = Condition | Flag | Receiving | Grows | All | Any | Not
 OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "in", "not in")
 _SYMBOLS = {"==": "=", "<>": "!=", "≠": "!=", "≤": "<=", "≥": ">="}
 _TOKEN = re.compile(
@@ -95,7 +104,8 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
-_KEYWORDS = {"and", "or", "not", "in", "true", "false", "receiving"}
+_KEYWORDS = {"and", "or", "not", "in", "true", "false", "receiving", "grows"}
+_FUNCTIONS = {"receiving", "grows"}
 
 
 @dataclass(frozen=True)
@@ -187,17 +197,22 @@ class _Parser:
 
     def condition(self) -> Node:
         token = self.token
-        if token.kind != "word" or token.text.lower() in _KEYWORDS - {"receiving"}:
+        if token.kind != "word" or token.text.lower() in _KEYWORDS - _FUNCTIONS:
             raise RuleError(_("expected a fact, found %(found)s") % {"found": self.found()}, token.position)
         self.take()
         name = token.text.lower()
         if name == "receiving":
-            self.expect("(", _("“(” after receiving"))
-            code = self.take()
-            if code.kind != "string":
-                raise RuleError(_("expected a scheme's code in quotes"), code.position)
-            self.expect(")", _("“)”"))
-            return Receiving(code.text[1:-1].strip(), token.position)
+            return Receiving(self.argument(_("expected a scheme's code in quotes")), token.position)
+        if name == "grows":
+            position = self.tokens[self.at + 1].position
+            crop = self.argument(_("expected a crop in quotes")).lower()
+            if crop not in Crop.values:
+                raise RuleError(
+                    _("“%(value)s” is not a crop; it may be %(allowed)s")
+                    % {"value": crop, "allowed": ", ".join(f'"{c}"' for c in Crop.values)},
+                    position,
+                )
+            return Grows(crop, token.position)
         fact = fact_catalogue.FACTS.get(name)
         if fact is None:
             raise RuleError(_("“%(name)s” is not a known fact") % {"name": token.text}, token.position)
@@ -220,6 +235,15 @@ class _Parser:
             flag = Flag(name, token.position)
             return flag if (operator == "=") == value else Not(flag)
         return Condition(name, operator, fact.check(value, value_position, operator), token.position)
+
+    def argument(self, expected: str) -> str:
+        """The one quoted word of receiving("…") or grows("…")."""
+        self.expect("(", _("“(”"))
+        word = self.take()
+        if word.kind != "string":
+            raise RuleError(expected, word.position)
+        self.expect(")", _("“)”"))
+        return word.text[1:-1].strip()
 
     def operator(self) -> str | None:
         token = self.token

@@ -13,7 +13,7 @@ from samiti.access.models import Application, Scheme
 from samiti.access.rules.facts import latest_birth_for_age
 from samiti.access.rules.logic import describe, evaluate, explain, missing_facts
 from samiti.access.rules.sql import outcome_sql
-from samiti.access.rules.syntax import All, Any, Condition, Flag, Not, Receiving, RuleError, parse
+from samiti.access.rules.syntax import All, Any, Condition, Flag, Grows, Not, Receiving, RuleError, parse
 from samiti.access.services.screening import member_rows
 from samiti.registry import testing
 from samiti.registry.models import Household, Member
@@ -68,6 +68,25 @@ def test_a_bad_rule_is_refused_with_its_position_and_reason(text, position, reas
     assert str(refused.value).startswith(f"Position {position}:")
 
 
+def test_a_crop_the_member_grows_or_cannot_tell():
+    rule = parse('grows("Livestock") and not grows("fish")')
+    assert rule == All((Grows("livestock", 1), Not(Grows("fish", 28))))
+    on = datetime.date(2026, 1, 1)
+    assert evaluate(rule, _row(main_crops=["rice", "livestock"]), on) is True
+    assert evaluate(rule, _row(main_crops=["fish", "livestock"]), on) is False
+    assert evaluate(rule, _row(main_crops=[]), on) is None
+    steps = explain(rule, _row(main_crops=["rice", "livestock"]), on)
+    assert (steps[1].text, steps[1].answer_text, steps[1].value) == (
+        "main crops include livestock and poultry",
+        "yes",
+        "rice, livestock and poultry",
+    )
+    with pytest.raises(RuleError) as refused:
+        parse('grows("goats")')
+    assert refused.value.position == 7
+    assert "“goats” is not a crop" in refused.value.reason
+
+
 def test_conditions_read_as_plain_words():
     assert describe(parse("age >= 62")) == "age 62 or more"
     assert describe(parse("household_income < 10000")) == "household income per year under Tk 10,000"
@@ -82,7 +101,7 @@ def _row(**facts):
         ["id", "birth_date", "birth_year", "sex", "wg_seeing", "wg_hearing", "wg_walking", "wg_cognition",
          "wg_selfcare", "wg_communication", "marital_status", "occupation", "pregnant", "land_owned",
          "land_cultivated", "household_id", "household__size", "household__income_per_year",
-         "household__children_under_5", "household__representative_id"],
+         "household__children_under_5", "household__representative_id", "main_crops"],
     )  # fmt: skip
     row.update(ethnicity="", national_id="", phone="", receiving=set())
     row.update(facts)
@@ -179,7 +198,8 @@ def _leaf():
     )
     flag = st.sampled_from(FLAGS)
     receiving = st.just('receiving("oaa")')
-    return st.one_of(number, word, flag, receiving)
+    grows = st.sampled_from(['grows("livestock")', 'grows("rice")'])
+    return st.one_of(number, word, flag, receiving, grows)
 
 
 RULES = st.recursive(
@@ -224,6 +244,7 @@ def _random_members(count: int, seed: int = 7) -> None:
             marital_status=choice(["", "married", "widowed", "deserted"]),
             occupation=choice(["", "farmer", "day_labourer"]), pregnant=choice([None, True, False]),
             land_owned=choice([None, 0, 40, 50, 120]), land_cultivated=choice([None, 10, 250]),
+            main_crops=choice([[], ["rice"], ["rice", "livestock"], ["fish"]]),
             national_id=choice(["", "1234567890"]), phone=choice(["", "+8801711000000"]), household=household,
         )  # fmt: skip
         if rng.random() < 0.2:
