@@ -150,7 +150,7 @@ def missing_facts(steps: list[Step]) -> list[str]:
 
 def facts_to_collect(steps: list[Step]) -> list[str]:
     """`missing_facts` in words, for people: "household income per year", "main crops"."""
-    return [str(FACTS[name].label) if name in FACTS else str(_("main crops")) for name in missing_facts(steps)]
+    return [str(FACTS[name].label if name in FACTS else _("main crops")) for name in missing_facts(steps)]
 
 
 def describe(node: Condition) -> str:

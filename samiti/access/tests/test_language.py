@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from samiti.access.models import Application, Scheme
 from samiti.access.rules.facts import latest_birth_for_age
-from samiti.access.rules.logic import describe, evaluate, explain, missing_facts
+from samiti.access.rules.logic import describe, evaluate, explain, facts_to_collect, missing_facts
 from samiti.access.rules.sql import outcome_sql
 from samiti.access.rules.syntax import All, Any, Condition, Flag, Grows, Not, Receiving, RuleError, parse
 from samiti.access.services.screening import member_rows
@@ -81,6 +81,7 @@ def test_a_crop_the_member_grows_or_cannot_tell():
         "yes",
         "rice, livestock and poultry",
     )
+    assert facts_to_collect(explain(rule, _row(main_crops=[]), on)) == ["main crops"]
     with pytest.raises(RuleError) as refused:
         parse('grows("goats")')
     assert refused.value.position == 7
