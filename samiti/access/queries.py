@@ -163,6 +163,18 @@ def with_relations(findings: QuerySet[Finding]) -> QuerySet[Finding]:
     )
 
 
+def page_of(findings: QuerySet[Finding], start: int, size: int) -> list[Finding]:
+    """A page of the work list with what its lines show, in the list's order.
+
+    Two queries: the page's ids alone (which both databases plan from the group's or union's
+    members: 3 ms at a million members), then those findings with their member, household and
+    scheme. In one query, the six joins led PostgreSQL to a plan taking 6 s for one group.
+    """
+    ids = list(findings.values_list("pk", flat=True)[start : start + size])
+    found = {f.pk: f for f in with_relations(Finding.objects.filter(pk__in=ids))}
+    return [found[pk] for pk in ids]
+
+
 def work_items(findings: Iterable[Finding]) -> list[WorkItem]:
     """Work-list lines for a page of findings: three queries whatever the page's length."""
     findings = list(findings)

@@ -202,8 +202,7 @@ def _worklist(user: User, filters: WorklistFilters) -> QuerySet[Finding]:
         scheme = Scheme.objects.filter(code=filters.scheme).first()
         if scheme is None:
             raise Http404
-    findings = queries.worklist(user, result=filters.result, group=group, union=union, scheme=scheme)
-    return queries.with_relations(findings)
+    return queries.worklist(user, result=filters.result, group=group, union=union, scheme=scheme)
 
 
 class WorkItemPagination(PageNumberPagination):
@@ -211,12 +210,12 @@ class WorkItemPagination(PageNumberPagination):
     `queries.COUNT_CAP` + 1, as counting every finding of a million members costs more than a page."""
 
     def paginate_queryset(self, queryset, pagination, request, **params):
-        page = super().paginate_queryset(queryset, pagination, request, **params)
-        page["items"] = [_item(item) for item in queries.work_items(page["items"])]
-        return page
-
-    def _items_count(self, queryset: QuerySet) -> int:
-        return queries.bounded_count(queryset)
+        size = self._get_page_size(pagination.page_size)
+        findings = queries.page_of(queryset, (pagination.page - 1) * size, size)
+        return {
+            "items": [_item(item) for item in queries.work_items(findings)],
+            "count": queries.bounded_count(queryset),
+        }
 
 
 def _item(item: queries.WorkItem) -> dict:

@@ -39,7 +39,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     findings = queries.worklist(request.user, **filters)
     number = _page_number(request)
     start = (number - 1) * PAGE_SIZE
-    rows = list(queries.with_relations(findings)[start : start + PAGE_SIZE + 1])
+    rows = queries.page_of(findings, start, PAGE_SIZE + 1)
     total = queries.bounded_count(findings)
     query = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
     return render(
