@@ -453,3 +453,56 @@ def test_a_bad_day_on_the_members_page_says_so_and_works_out_today(schemes, grou
     assert page.status_code == 200
     assert "Enter a valid date." in page.content.decode()
     assert page.context["on"] == timezone.localdate()
+
+
+@pytest.fixture
+def shipped():
+    from samiti.access.services.catalogue import load_schemes
+
+    load_schemes()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    sex=st.sampled_from(["F", "M", "T"]),
+    age=st.one_of(st.none(), st.integers(0, 95)),
+    marital=st.sampled_from(["", "married", "widowed", "deserted"]),
+    occupation=st.sampled_from(["", "farmer", "day_labourer", "homemaker"]),
+    land=st.one_of(st.none(), st.integers(0, 120)),
+    size=st.one_of(st.none(), st.integers(0, 8)),
+    income=st.one_of(st.none(), st.integers(0, 40_000)),
+    walking=st.one_of(st.none(), st.integers(1, 4)),
+    national_id=st.booleans(),
+)
+def test_screening_in_the_database_agrees_with_each_explanation_for_the_shipped_schemes(
+    shipped, group, sex, age, marital, occupation, land, size, income, walking, national_id
+):
+    home = None
+    if size is not None or income is not None:
+        home = Household.objects.create(
+            code=f"HH{next(_codes)}",
+            area=group.area,
+            size=size,
+            income_per_year=None if income is None else income * 100,
+        )
+    member = testing.member(
+        group,
+        sex=sex,
+        birth_date=None if age is None else ON.replace(year=ON.year - age),
+        marital_status=marital,
+        occupation=occupation,
+        land_owned=land,
+        household=home,
+        wg_walking=walking,
+        national_id="1234567890" if national_id else "",
+    )
+    if home is not None:
+        Household.objects.filter(pk=home.pk).update(representative=member)
+    service.screen(Member.objects.filter(pk=member.pk), ON, None, "one")
+    found = dict(Finding.objects.filter(member=member).values_list("scheme__code", "outcome"))
+    explained = {
+        result.scheme.code: result.outcome
+        for result in service.explain_member(member, ON)
+        if result.outcome in ("eligible", "cannot_tell")
+    }
+    assert found == explained
