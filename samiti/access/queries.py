@@ -13,8 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from samiti.access.models import Application, Finding, Scheme, Screening
-from samiti.access.rules.facts import FACTS
-from samiti.access.rules.logic import Step, explain, missing_facts
+from samiti.access.rules.logic import Step, explain, facts_to_collect
 from samiti.access.rules.syntax import Node, parse
 from samiti.access.services.screening import member_rows, share_of_income
 from samiti.core.cells import SMALL_CELL, sees_detail
@@ -205,7 +204,7 @@ def work_items(findings: Iterable[Finding]) -> list[WorkItem]:
         if finding.outcome == Finding.Outcome.CANNOT_TELL:
             node = rules.setdefault(finding.rule_version_id, parse(finding.rule_version.text))
             steps = explain(node, rows[finding.member_id], finding.screened_on)
-            to_collect = [str(FACTS[name].label) for name in missing_facts(steps)]
+            to_collect = facts_to_collect(steps)
         items.append(
             WorkItem(
                 finding=finding,

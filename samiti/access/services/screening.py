@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from samiti.access.errors import AccessError
 from samiti.access.models import Application, DocumentKind, Finding, RuleVersion, Scheme, Screening
-from samiti.access.rules.facts import FACTS, ROW_FIELDS, Columns
-from samiti.access.rules.logic import Step, explain, missing_facts
+from samiti.access.rules.facts import ROW_FIELDS, Columns
+from samiti.access.rules.logic import Step, explain, facts_to_collect
 from samiti.access.rules.sql import compile_rule, receiving_sql
 from samiti.access.rules.syntax import parse
 from samiti.access.services.documents import documents_held
@@ -382,6 +382,6 @@ def explain_member(member: Member, on: datetime.date) -> list[Result]:
             continue
         steps = explain(parse(version.text), row, on, names)
         answer = steps[0].answer
-        missing = [str(FACTS[name].label) for name in missing_facts(steps)] if answer is None else []
+        missing = facts_to_collect(steps) if answer is None else []
         results.append(Result(scheme, version, answer, receiving, steps, missing, documents))
     return results

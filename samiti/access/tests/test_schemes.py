@@ -284,6 +284,7 @@ def test_mother_and_child_benefit_pregnant_women_20_to_35_with_income_up_to_8000
 
 
 def test_extension_services_for_those_who_farm_or_keep_livestock():
+    """Keeping animals is read from the main crops and animals; a trader who grows rice is not."""
     check(
         "saao_advice",
         [
@@ -298,8 +299,9 @@ def test_extension_services_for_those_who_farm_or_keep_livestock():
         "livestock_vaccination",
         [
             case("eligible", occupation="livestock"),
-            case("not_eligible", occupation="trader"),
-            case("cannot_tell", "occupation"),
+            case("eligible", occupation="trader", main_crops=["rice", "livestock"]),
+            case("not_eligible", occupation="trader", main_crops=["rice"]),
+            case("cannot_tell", "occupation", main_crops=["rice"]),
         ],
     )
 

@@ -25,6 +25,7 @@ from samiti.core.bengali import to_latin_digits
 from samiti.core.models import Channel
 from samiti.core.templatetags.samiti import digits, number
 from samiti.registry import queries
+from samiti.registry.models import Crop
 
 
 def require_programme_admin(request: HttpRequest) -> None:
@@ -186,6 +187,7 @@ def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
         "current": current,
         "checked": checked,
         "facts": services.fact_guide(),
+        "crops": Crop.choices,
         "schemes": Scheme.objects.order_by("code"),
     }
     return render(request, "access/catalogue/rule_edit.html", context, status=400 if form.errors else 200)
