@@ -319,6 +319,15 @@ def test_a_members_page_explains_each_scheme_condition_by_condition(schemes, gro
     assert "Facts to collect:</strong> household income per year" in text
 
 
+def test_a_members_page_puts_the_schemes_to_act_on_first(schemes, group):
+    widowed = a_group_of_members(group)[4]
+    facilitator = testing.staff(Role.FACILITATOR, organisation=group.parent)
+    page = _client(facilitator).get(reverse("access:member", args=[widowed.pk]), {"on": ON.isoformat()})
+    shown = [(result.scheme.code, result.outcome) for result, _lines, _finding in page.context["results"]]
+    assert shown == [("widow", "eligible"), ("oaa", "not_eligible")]
+    assert "<details><summary>Why</summary>" in page.content.decode()
+
+
 def test_sensitive_values_are_shown_only_to_roles_that_see_them(schemes, group):
     widowed = a_group_of_members(group)[4]
     url = reverse("access:member", args=[widowed.pk])

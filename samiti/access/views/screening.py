@@ -20,6 +20,7 @@ from samiti.registry.models import User
 from samiti.registry.queries import member_or_404
 
 HISTORY = 20
+OUTCOME_ORDER = ["eligible", "cannot_tell", "receiving", "not_eligible", "no_rule"]
 
 
 @dataclass
@@ -58,7 +59,8 @@ def member_schemes(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Screened again: the findings now carry the rule versions used."))
         return redirect(f"{request.path}?on={on.isoformat()}")
-    results = service.explain_member(member, on)
+    # What the facilitator acts on first: likely eligible, then the facts to collect.
+    results = sorted(service.explain_member(member, on), key=lambda r: OUTCOME_ORDER.index(r.outcome))
     findings = queries.latest_findings(member)
     return render(
         request,
