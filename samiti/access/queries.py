@@ -12,10 +12,11 @@ from fractions import Fraction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from samiti.access.models import Application, Finding, Scheme, Screening
+from samiti.access.models import Application, Finding, RuleVersion, Scheme, Screening
+from samiti.access.rules.facts import SENSITIVE_ANSWERS, SENSITIVE_VALUES
 from samiti.access.rules.logic import Step, explain, facts_to_collect
-from samiti.access.rules.syntax import Node, parse
-from samiti.access.services.screening import member_rows, share_of_income
+from samiti.access.rules.syntax import Node, facts_used, parse
+from samiti.access.services.screening import Result, explain_member, member_rows, share_of_income
 from samiti.core.cells import SMALL_CELL, sees_detail
 from samiti.registry import queries
 from samiti.registry.models import Area, Member, Organisation, User
@@ -23,14 +24,11 @@ from samiti.registry.models import Area, Member, Organisation, User
 # A count of the work list stops here ("10,000 or more"): counting every finding of a million
 # members on each page would cost more than the page.
 COUNT_CAP = 10_000
-# Facts whose values only roles that see sensitive data are shown (DESIGN rule 7; the registry's
-# member page hides the same ones); other roles see the answer without the value.
-SENSITIVE_FACTS = {"has_disability", "ethnic_minority", "has_national_id", "marital_status", "pregnant"}
 
 
 def visible_value(step: Step, user: User) -> str:
     """What the member's record says for a step of an explanation, if the user may see it."""
-    return step.value if user.sees_sensitive or step.fact not in SENSITIVE_FACTS else ""
+    return step.value if user.sees_sensitive or step.fact not in SENSITIVE_VALUES else ""
 
 
 def screenings_for(user: User) -> QuerySet[Screening]:
@@ -128,7 +126,32 @@ def worklist(
         )
     if scheme is not None:
         findings = findings.filter(scheme=scheme)
+    hidden = hidden_rule_versions(user)
+    if hidden:
+        findings = findings.exclude(rule_version_id__in=hidden)
     return findings.order_by("-priority", "id")
+
+
+def reads_sensitive_facts(text: str) -> bool:
+    """Whether a rule's answer alone would tell a member's disability or ethnicity."""
+    return bool(SENSITIVE_ANSWERS & set(facts_used(parse(text))))
+
+
+def hidden_rule_versions(user: User) -> set[int]:
+    """The rule versions whose answers this user may not see: those reading sensitive facts,
+    for roles that do not see sensitive data (DESIGN rule 7)."""
+    if user.sees_sensitive:
+        return set()
+    return {pk for pk, text in RuleVersion.objects.values_list("pk", "text") if reads_sensitive_facts(text)}
+
+
+def member_results(user: User, member: Member, on: datetime.date) -> tuple[list[Result], int]:
+    """A member's schemes as `explain_member` gives them, without those whose answer would tell
+    this user something sensitive; and how many were left out."""
+    hidden = hidden_rule_versions(user)
+    results = explain_member(member, on)
+    shown = [r for r in results if r.version is None or r.version.pk not in hidden]
+    return shown, len(results) - len(shown)
 
 
 def bounded_count(findings: QuerySet[Finding], cap: int | None = None) -> int:

@@ -136,7 +136,8 @@ def member_schemes(request: HttpRequest, member_id: int, on: datetime.date | Non
     on = on or timezone.localdate()
     findings = queries.latest_findings(member)
     schemes = []
-    for result in service.explain_member(member, on):
+    results, _hidden = queries.member_results(user, member, on)
+    for result in results:
         finding = findings.get(result.scheme.pk)
         schemes.append(
             {

@@ -28,6 +28,13 @@ ROW_FIELDS = [
     "household__representative_id",
 ]  # fmt: skip
 
+# Facts whose values only roles that see sensitive data are shown (DESIGN rule 7; the registry's
+# member page hides the same ones); other roles see a condition's answer without the value.
+SENSITIVE_VALUES = {"has_disability", "ethnic_minority", "has_national_id", "marital_status", "pregnant"}
+# Facts so sensitive that even a rule's answer is shown only to those roles: "likely eligible
+# for the Disability Allowance" would say that the member has a disability.
+SENSITIVE_ANSWERS = {"has_disability", "ethnic_minority"}
+
 # When only the year of birth is known, the member is taken as born on 1 July of that year.
 ASSUMED_BIRTHDAY = (7, 1)
 

@@ -243,3 +243,33 @@ def test_the_api_gives_the_work_list_in_order_filtered_and_paged(client, place):
     assert client.get("/api/access/worklist", {"group": stranger.pk}, headers=headers).status_code == 404
     assert client.get("/api/access/worklist", {"scheme": "nope"}, headers=headers).status_code == 404
     assert Finding.objects.count() == 8  # the API read; it wrote nothing
+
+
+def test_a_scheme_whose_answer_tells_a_disability_is_shown_only_to_roles_that_see_it(place):
+    """A group leader does not see sensitive data: "likely eligible for the disability allowance"
+    would tell them a member's disability, so that scheme is left off their work list, the
+    member's page and the API; a facilitator sees it."""
+    disability = make_scheme("disability", "has_disability and income_per_person < 36000", value_per_year=1)
+    group = place["first"]
+    home = household(group, 2, 20_000)
+    member = testing.member(group, name_en="Needs a ramp", household=home, wg_walking=3)
+    service.screen(Member.objects.filter(pk=member.pk), ON, None, "one")
+    leader = testing.staff(Role.GROUP_LEADER, organisation=group)
+    facilitator = testing.staff(Role.FACILITATOR, organisation=place["association"])
+
+    def seen(user) -> tuple[bool, bool, bool]:
+        client = _client(user)
+        listed = queries.worklist(user, scheme=disability).filter(member=member).exists()
+        page = client.get(reverse("access:member", args=[member.pk]), {"on": ON.isoformat()}).content.decode()
+        token = issue_api_token(user=user, name="t")[1]
+        api = client.get(
+            f"/api/access/members/{member.pk}/schemes",
+            {"on": ON.isoformat()},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()
+        return listed, 'id="scheme-disability"' in page, "disability" in [s["scheme"] for s in api["schemes"]]
+
+    assert seen(facilitator) == (True, True, True)
+    assert seen(leader) == (False, False, False)
+    leader_page = _client(leader).get(reverse("access:member", args=[member.pk]), {"on": ON.isoformat()})
+    assert "1 scheme is not shown" in leader_page.content.decode()

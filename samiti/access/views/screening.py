@@ -60,7 +60,8 @@ def member_schemes(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Screened again: the findings now carry the rule versions used."))
         return redirect(f"{request.path}?on={on.isoformat()}")
     # What the facilitator acts on first: likely eligible, then the facts to collect.
-    results = sorted(service.explain_member(member, on), key=lambda r: OUTCOME_ORDER.index(r.outcome))
+    results, hidden = queries.member_results(request.user, member, on)
+    results.sort(key=lambda r: OUTCOME_ORDER.index(r.outcome))
     findings = queries.latest_findings(member)
     return render(
         request,
@@ -73,6 +74,7 @@ def member_schemes(request: HttpRequest, pk: int) -> HttpResponse:
                 (result, nested(result.steps, request.user), findings.get(result.scheme.pk))
                 for result in results
             ],
+            "hidden": hidden,
         },
     )
 
