@@ -14,8 +14,8 @@ from django.db.models import QuerySet
 
 from samiti.access.models import Finding
 from samiti.access.queries import WorkItem, all_work_items
+from samiti.core.files import Echo, csv_cell, xlsx_cell
 from samiti.core.models import AuditEvent, Channel
-from samiti.registry.exporting import _csv_cell, _Echo, _xlsx_cell
 from samiti.registry.models import User
 
 COLUMNS = [
@@ -60,10 +60,10 @@ def cells(item: WorkItem, columns: list[str]) -> list[Any]:
 
 def csv_lines(findings: QuerySet[Finding], columns: list[str]) -> Iterator[str]:
     """Yield the CSV text line by line (for a StreamingHttpResponse), with a BOM for Excel."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff" + writer.writerow(columns)
     for item in all_work_items(findings):
-        yield writer.writerow([_csv_cell(value) for value in cells(item, columns)])
+        yield writer.writerow([csv_cell(value) for value in cells(item, columns)])
 
 
 def xlsx_file(findings: QuerySet[Finding], columns: list[str]) -> IO[bytes]:
@@ -72,7 +72,7 @@ def xlsx_file(findings: QuerySet[Finding], columns: list[str]) -> IO[bytes]:
     sheet = book.create_sheet("work list")
     sheet.append(columns)
     for item in all_work_items(findings):
-        sheet.append([_xlsx_cell(value) for value in cells(item, columns)])
+        sheet.append([xlsx_cell(value) for value in cells(item, columns)])
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the response closes it)
     book.save(handle)
     handle.seek(0)

@@ -6,7 +6,6 @@ rule 7), and every export leaves one audit row saying who took which members.
 """
 
 import csv
-import datetime
 import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
@@ -15,6 +14,7 @@ import openpyxl
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from samiti.core.files import Echo, csv_cell, xlsx_cell
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry.importing import LABELS, SENSITIVE_COLUMNS, TEMPLATE_COLUMNS
 from samiti.registry.importing.values import format_taka
@@ -71,11 +71,11 @@ def members_to_export(members: QuerySet[Member]) -> QuerySet[Member]:
 
 def csv_lines(members: QuerySet[Member], columns: list[str], *, sensitive: bool) -> Iterator[str]:
     """Yield the CSV text line by line (for a StreamingHttpResponse), with a BOM for Excel."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff" + writer.writerow(columns)
     for member in members.iterator(chunk_size=CHUNK):
         cells = member_cells(member, columns, sensitive=sensitive)
-        yield writer.writerow([_csv_cell(v) for v in cells])
+        yield writer.writerow([csv_cell(v) for v in cells])
 
 
 def xlsx_file(members: QuerySet[Member] | None, columns: list[str], *, sensitive: bool = False) -> IO[bytes]:
@@ -84,35 +84,13 @@ def xlsx_file(members: QuerySet[Member] | None, columns: list[str], *, sensitive
     sheet = book.create_sheet("members")
     sheet.append(columns)
     for member in members.iterator(chunk_size=CHUNK) if members is not None else ():
-        sheet.append([_xlsx_cell(v) for v in member_cells(member, columns, sensitive=sensitive)])
+        sheet.append([xlsx_cell(v) for v in member_cells(member, columns, sensitive=sensitive)])
     if members is None:
         _guide(book.create_sheet("guide"), columns)
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the response closes it)
     book.save(handle)
     handle.seek(0)
     return handle
-
-
-def _csv_cell(value: Any) -> Any:
-    """A CSV cell; text a spreadsheet would run as a formula gets a leading apostrophe.
-
-    The import drops that apostrophe again, so the export still re-imports as "unchanged".
-    """
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _xlsx_cell(value: Any) -> Any:
-    # openpyxl writes text starting with "=" as a formula.
-    return "'" + value if isinstance(value, str) and value.startswith("=") else value
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def template_csv(columns: list[str]) -> str:
@@ -167,8 +145,3 @@ def record_export(*, user: User, file_format: str, filters: str, count: int) -> 
         channel=Channel.WEB,
         note=note[:300],
     )
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from samiti.access import reports
 from samiti.access.errors import AccessError
+from samiti.core.files import csv_cell
 from samiti.core.forms import ServiceErrors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,7 +73,7 @@ def results_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if within is None:
         return render(request, "access/results/results.html", {"form": form, "results": None}, status=400)
     header = [_("table"), _("scheme"), _("column"), _("value")]
-    rows = [[_safe(cell) for cell in row] for row in csv_rows(reports.results(request.user, within))]
+    rows = [[csv_cell(cell) for cell in row] for row in csv_rows(reports.results(request.user, within))]
     filename = f"access-results-{within.start}-{within.end}.{fmt}"
     if fmt == "xlsx":
         book = openpyxl.Workbook(write_only=True)
@@ -88,13 +89,6 @@ def results_export(request: HttpRequest, fmt: str) -> HttpResponse:
         csv.writer(response).writerows([header, *rows])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _safe(value: object) -> object:
-    """A cell a spreadsheet will not run as a formula (a scheme's name is typed by an admin)."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-        return "'" + value
-    return value
 
 
 def _cell(value: object) -> object:
