@@ -10,6 +10,7 @@ process, so its peak resident memory (ru_maxrss) is its own.
     .venv/bin/python bench/bench_import.py --sizes 20000   # other sizes
     .venv/bin/python bench/bench_import.py --postgres postgres://postgres@127.0.0.1:5432/test
     .venv/bin/python bench/bench_import.py --profile       # cProfile of one 10,000-row import
+    .venv/bin/python bench/bench_import.py --sqlite-share  # also: the import's SQL alone, replayed
 
 PostgreSQL runs in its own database (samiti_bench_import) on the server of the URL given.
 
@@ -260,6 +261,10 @@ def child(args: argparse.Namespace) -> None:
         figures["orm"] = plain_sql_rate(path, connection, orm=True)
         print(json.dumps(figures))
         return
+    if args.replay:
+        figures.update(sqlite_share(path, mapping, user, Path(args.replay)))
+        print(json.dumps(figures))
+        return
     if args.tracemalloc:
         tracemalloc.start()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -359,6 +364,54 @@ def plain_sql_rate(path: Path, connection, orm: bool = False) -> float:
     return len(rows) / (time.perf_counter() - started)
 
 
+def sqlite_share(path: Path, mapping: list[str], user, base: Path) -> dict:
+    """Time the import pass, then every statement it sent to the database run alone on a fresh copy.
+
+    What is left of the import's time is Python's (its temporary file of what earlier rows
+    claimed, itself SQLite, is timed apart).
+    """
+    from django.db import connection, transaction
+
+    from samiti.registry import importing
+    from samiti.registry.importing.rows import Seen
+
+    importing.run_import(path=path, mapping=mapping, user=user)  # as the timed run: caches warm
+    statements = []
+
+    def capture(execute, sql, params, many, context):
+        if not sql.startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK")):
+            statements.append((sql, [list(p) for p in params] if many else params, many))
+        return execute(sql, params, many, context)
+
+    seen = {"s": 0.0}
+
+    def timed(method):
+        def run(self, kind, values):
+            values = list(values)  # the entries are made by the pipeline (Python), not timed here
+            started = time.perf_counter()
+            try:
+                return method(self, kind, values)
+            finally:
+                seen["s"] += time.perf_counter() - started
+
+        return run
+
+    Seen.add, Seen.find = timed(Seen.add), timed(Seen.find)
+    with connection.execute_wrapper(capture):
+        started = time.perf_counter()
+        importing.run_import(path=path, mapping=mapping, user=user, apply=True, good_rows_only=True)
+        import_s = time.perf_counter() - started
+    connection.close()
+    fresh = base.with_name("replay.sqlite3")
+    shutil.copy(base, fresh)
+    connection.settings_dict["NAME"] = str(fresh)
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql, params, many in statements:
+            (cursor.executemany if many else cursor.execute)(sql, params)
+    return {"import_s": import_s, "replay_s": time.perf_counter() - started, "seen_s": seen["s"]}
+
+
 def _run(database: str, *extra: str) -> dict:
     command = [sys.executable, __file__, "--child", "--database", database, *extra]
     output = subprocess.run(command, check=False, capture_output=True, text=True, cwd=ROOT)
@@ -400,6 +453,11 @@ def main() -> None:
         "--postgres", help="also run on this PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/test"
     )
     parser.add_argument("--profile", action="store_true", help="profile one import of the first size")
+    parser.add_argument(
+        "--sqlite-share",
+        action="store_true",
+        help="also time the import's SQL alone, replayed on a fresh copy",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
@@ -408,6 +466,7 @@ def main() -> None:
     parser.add_argument("--tracemalloc", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--plain-sql", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--orm", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--replay", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
@@ -449,6 +508,16 @@ def main() -> None:
                     f"{'':>8} write/ORM {size / timed['apply_s'] / orm['orm']:.2f}, "
                     f"write/plain SQL {size / timed['apply_s'] / plain['plain_sql']:.3f}"
                 )
+                if args.sqlite_share and url is None:
+                    share = _run(_fresh(work, base, url), *common, "--replay", str(base))
+                    sql, seen, total = share["replay_s"], share["seen_s"], share["import_s"]
+                    alone = size / (sql + seen)  # rows/s if Python took no time at all
+                    print(
+                        f"{'':>8} SQLite alone: the import's statements {sql * 1e6 / size:.1f} µs/row + its "
+                        f"temporary file {seen * 1e6 / size:.1f} µs/row of {total * 1e6 / size:.1f} "
+                        f"({(sql + seen) / total:.0%}); with no Python at all: {alone:,.0f} rows/s, "
+                        f"{alone / plain['plain_sql']:.2f} of plain SQL"
+                    )
                 print(
                     f"{'':>8} preview new/updated/unchanged/bad/duplicates {timed['preview']}; "
                     f"import {timed['applied']}; again {timed['again']}; changed file {timed['updated']} "

@@ -42,7 +42,7 @@ class Writing:
         for row in new:
             # The row's other values (village, household_code...) name no member field: they go unread.
             values = row.values.copy()
-            values.pop("code", None)  # the member number goes last, as the register's order has it
+            values.pop("code", None)  # given or not, the number the row gets goes with the group, last
             values["code"], values["group_id"] = row.code, row.group.pk
             if row.area is not None:
                 values["area_id"] = row.area.pk

@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import gc
 import io
 import re
 import zipfile
@@ -468,6 +469,24 @@ def test_the_same_cell_in_many_rows_is_read_for_each(tmp_path, place):
         ("Chandan", ["rice", "jute"]),
         ("Dipali", ["rice", "jute"]),
     ]
+
+
+def test_an_import_leaves_the_garbage_collector_as_it_found_it(tmp_path, place):
+    path = write_csv(tmp_path / "m.csv", three_rows(place))
+    import_(path)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        preview(path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    unreadable = write_csv(
+        tmp_path / "huge.csv", [HEADER, ["G1", "", "x" * 200_000, "", "F", "", "", "", ""]]
+    )
+    with pytest.raises(importing.ImportFileError):  # a cell past the CSV reader's limit, read mid-import
+        preview(unreadable)
+    assert gc.isenabled()
 
 
 def test_households_are_created_once_and_shared(tmp_path, place):
