@@ -24,25 +24,45 @@ table; ORM/s = the same rows as Member objects through bulk_create (batches of 1
 to both are printed under each row: this machine's speed changes by a factor of two from hour to
 hour, the ratios much less.
 
-Measured 2026-11-29 on the 2-core development machine (SQLite, WAL): three runs of 10,000 rows
-(medians; two of them while other work shared the machine) and one of 100,000 (on the code just
-before the lookups by many keys moved to the cursor):
+Measured 2026-11-30 on the 2-core development machine (SQLite, WAL) in a quiet hour, when plain
+SQL ran at the reference machine's speed (DESIGN.md: ~115,000/s); medians of three runs, and the
+code as it was before the import's hot paths were reworked, measured the same hour (at 100,000
+rows one run):
 
-        rows  preview/s   write/s   both/s  again/s  update/s  heap MB  plain SQL/s   ORM/s
-      10,000      4,339     2,002    1,369    3,222     1,833     12.6       49,405   2,903
-     100,000      4,378     1,859    1,305    2,693     1,367     14.0       16,492   2,565
+       rows  preview/s  write/s  both/s  again/s  update/s  rss Δ MB  heap MB  plain SQL/s  ORM/s  write/plain
+    before
+     10,000     15,879    7,395   5,120   11,208     5,718      21.0     12.9      110,205  9,384        0.068
+    100,000     16,660    6,160   4,497    8,727     4,699      34.6     14.3       55,923  8,198        0.110
+    after
+     10,000     28,485   12,497   8,686   17,909     7,527      23.6     14.7      108,513  8,756        0.114
+    100,000     26,327    9,664   7,187   12,059     5,817      39.3     16.7       60,047  8,111        0.169
 
-The import pass writes 0.7 times as many rows a second as a bare bulk_create of the same rows
-(1.0 in the quietest run), while it also parses and checks every cell, matches rows to existing
-members, looks for duplicates, adds households and villages and writes an audit row per member.
-It stays below the 10,000 rows/s target: on this machine even bulk_create reaches ~3,000.
+(The 2026-11-29 figures, in a slow hour: write 2,002/s against plain SQL 49,405/s, 0.041.)
 
-Memory: the Python heap peak is flat (13 MB for 10,000 rows, 14 MB for 100,000); what the file
-says row by row lives in a temporary SQLite file, not in memory.
+The import pass now writes 1.4 times as many rows a second as a bare bulk_create of the same
+rows, while it also reads and checks every cell, matches rows to existing members, looks for
+duplicates, adds households and villages and writes an audit row per member. Its ratio to plain
+SQL, 0.114 at 10,000 rows, is ~5,600 rows/s in this machine's slow hours (plain SQL ~49,000/s)
+and ~13,000 rows/s on the reference machine. Issue #2's 10,000 rows/s, set when plain SQL ran at
+49,000/s, is a ratio of 0.20: not reached, and out of reach while the import writes what it
+writes, as the next figures show.
 
-Where the time goes (10,000 new rows, import pass, profiled): the INSERTs of members, audit rows
-and households ~30%; parsing ~12%; audit JSON ~10%; matching, duplicate checks, numbering and
-households ~30%; the rest spread thin.
+The SQL alone (--sqlite-share: every statement of the import pass replayed on a fresh copy, and
+the temporary file timed apart), 10,000 rows, medians: 30 µs/row for the statements (member rows,
+36 columns under 11 indexes: 14 µs, where plain SQL's 21-column row takes 9; the audit row of each
+member: 7.6; households, lookups by key, the commit: the rest) and 6 µs/row for the temporary
+file, 36 of the 85 µs a row takes (42%). With no Python at all the import would write ~28,000
+rows/s, 0.26 of plain SQL; at 100,000 rows 0.33.
+
+Where the other ~49 µs/row go (import pass, 10,000 new rows, wall clock by stage): reading the
+file and its 21 cells ~12.5 (each distinct cell of a column read once); matching, villages,
+households, duplicate checks and numbering ~14; the member rows, their derived fields and the
+audit rows' changes and JSON ~12; the entries of the temporary file ~2; groups and villages read
+once ~2.5; the garbage collector, paused during an import, no longer ~6.
+
+Memory: the Python heap peak stays flat (15 MB for 10,000 rows, 17 MB for 100,000: up to 4,096
+distinct cells of a column are remembered); what the file says row by row lives in a temporary
+SQLite file, not in memory.
 """
 
 import argparse
