@@ -165,7 +165,9 @@ class Writing:
             self.village_refs[village.pk] = f"p{plan.parent.pk}:{plan.key}"
 
     def _add_households(self, plans: list[Plan]) -> None:
-        plans = list({id(p): p for p in plans if p.pk is None and p.line != -1}.values())
+        # Every plan not yet written, those an earlier batch made too (line -1): had that batch
+        # written its household, this one would have found it; its row was bad.
+        plans = list({id(p): p for p in plans if p.pk is None}.values())
         if not plans:
             return
         ids = bulk_add_households(

@@ -119,3 +119,14 @@ def test_an_import_leaves_the_garbage_collector_as_it_found_it(tmp_path, place):
     with pytest.raises(importing.ImportFileError):  # a cell past the CSV reader's limit, read mid-import
         preview(unreadable)
     assert gc.isenabled()
+
+
+def test_a_household_first_named_by_a_bad_row_is_added_by_a_good_row_of_a_later_batch(
+    tmp_path, place, monkeypatch
+):
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 1)
+    rows = [["group_code", "name_en", "sex", "household_code", "household_size"],
+            ["G1", "", "F", "HH-7", "4"], ["G1", "Babul", "M", "HH-7", "4"]]  # fmt: skip
+    summary = import_(write_csv(tmp_path / "m.csv", rows), good_rows_only=True)
+    assert counts(summary) == (1, 0, 0, 1)
+    assert Member.objects.get(name_en="Babul").household == Household.objects.get(code="HH-7", size=4)
