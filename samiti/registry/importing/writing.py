@@ -41,8 +41,9 @@ class Writing:
         members = []
         for row in new:
             # The row's other values (village, household_code...) name no member field: they go unread.
+            # Its number, given or assigned, comes after its fields, as the audit row has listed them.
             values = row.values.copy()
-            values.pop("code", None)  # given or not, the number the row gets goes with the group, last
+            values.pop("code", None)
             values["code"], values["group_id"] = row.code, row.group.pk
             if row.area is not None:
                 values["area_id"] = row.area.pk
