@@ -41,7 +41,7 @@ class DropForm(ServiceErrors, forms.Form):
 # Each way a grievance moves: its form, the words of its heading and button.
 GRIEVANCE_STEPS = {
     "escalate": (EscalateForm, _("Escalate")),
-    "resolve": (ResolveForm, _("Resolved")),
+    "resolve": (ResolveForm, _("Resolve")),
     "drop": (DropForm, _("Drop")),
 }
 

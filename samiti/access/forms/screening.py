@@ -17,7 +17,7 @@ class DateInput(forms.DateInput):
 
 class ScreenForm(ServiceErrors, forms.Form):
     organisation = forms.ModelChoiceField(
-        label=_("Screen"),
+        label=_("Who to screen"),
         queryset=Organisation.objects.none(),
         required=False,
         empty_label=_("everyone in my scope"),

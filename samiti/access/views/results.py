@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, re_path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from samiti.access import reports
@@ -35,7 +35,9 @@ class PeriodForm(ServiceErrors, forms.Form):
         label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("end of a period", "To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def clean(self):

@@ -5,6 +5,7 @@ import decimal
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samiti.core.bengali import to_latin_digits
 from samiti.core.forms import ServiceErrors
@@ -266,7 +267,9 @@ class FollowUpForm(ServiceErrors, forms.Form):
 
 
 class CharterOrganisationForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("From"), queryset=Organisation.objects.none())
+    organisation = forms.ModelChoiceField(
+        label=pgettext_lazy("sender of a letter", "From"), queryset=Organisation.objects.none()
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
