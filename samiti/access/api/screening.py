@@ -63,7 +63,7 @@ def _screening_out(screening: Screening, user: User) -> dict:
     return {
         "id": screening.pk,
         "on": screening.on,
-        "scope": screening.scope,
+        "scope": screening.label,
         "organisation": screening.organisation_id,
         "member": screening.member_id,
         "members": screening.members,

@@ -33,7 +33,7 @@ class Screening(models.Model):
     """One run of screening: who ran it, over whom, as of which day, with which rule versions."""
 
     on = models.DateField(_("screened as of"))
-    scope = models.CharField(_("screened"), max_length=200)
+    scope = models.CharField(_("screened"), max_length=200, blank=True)
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -53,7 +53,12 @@ class Screening(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.scope} ({self.on})"
+        return f"{self.label} ({self.on})"
+
+    @property
+    def label(self) -> str:
+        """What was screened, in the reader's language: an empty scope is the whole programme."""
+        return self.scope or str(_("everyone in scope"))
 
 
 class Finding(models.Model):

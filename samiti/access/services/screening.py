@@ -293,7 +293,7 @@ def screen_in_scope(
         members = queries.members_for(user)
         # Recorded as the organisation the account is attached to, so its colleagues see it too.
         organisation = None if user.sees_whole_programme else user.organisation
-        scope = _("everyone in scope") if organisation is None else str(organisation)
+        scope = "" if organisation is None else str(organisation)  # "": Screening.label says it
     return screen(members, on, user, scope, organisation=organisation, channel=channel)
 
 

@@ -515,3 +515,17 @@ def test_screening_in_the_database_agrees_with_each_explanation_for_the_shipped_
         if result.outcome in ("eligible", "cannot_tell")
     }
     assert found == explained
+
+
+def test_a_screening_of_the_whole_programme_is_named_in_each_readers_language():
+    from django.conf import settings as django_settings
+
+    admin = testing.staff(Role.PROGRAMME_ADMIN)
+    testing.member()
+    screening = service.screen_in_scope(user=admin, on=ON)
+    assert screening.scope == ""  # nothing stored in the language of whoever ran it
+    client = _client(admin)
+    url = reverse("access:screening", args=[screening.pk])
+    assert "everyone in scope" in client.get(url).content.decode()
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "bn"
+    assert "আওতার সবাই" in client.get(url).content.decode()
