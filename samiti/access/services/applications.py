@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from samiti.access.errors import AccessError
 from samiti.access.models import Application, ApplicationEvent, Finding, RejectionReason, Scheme
+from samiti.access.services._common import check_text
 from samiti.access.services.documents import check_member_scope, document_names, missing_documents
 from samiti.core import audit, events
 from samiti.core.models import AuditEvent, Channel
@@ -121,7 +122,7 @@ def _event(
     channel: str,
 ) -> None:
     ApplicationEvent.objects.create(
-        application=application, status=status, on=on, note=note[:300], recorded_by=actor
+        application=application, status=status, on=on, note=note, recorded_by=actor
     )
     events.announce(
         events.application_status_changed,
@@ -238,6 +239,7 @@ def _move(
     **values: object,
 ) -> Application:
     check_member_scope(actor, application.member)
+    note = check_text(note, "note", 300)
     stored = _lock(application)
     if to not in MOVES[stored.status]:
         raise AccessError(
@@ -304,11 +306,9 @@ def submit(
     channel: str = Channel.WEB,
 ) -> Application:
     """The application was handed in: where, to whom, optionally to which authority."""
-    where, to = where.strip(), to.strip()
+    where, to = check_text(where, "where", 200), check_text(to, "to", 200)
     if not (where or to or authority):
         raise AccessError(_("Say where or to whom the application was submitted."), field="where")
-    if len(where) > 200 or len(to) > 200:
-        raise AccessError(_("Keep where and to whom under 200 characters each."), field="where")
     return _move(
         actor=actor,
         application=application,
@@ -369,7 +369,7 @@ def reject(
         channel=channel,
         decided_on=on,
         rejection_reason=reason,
-        rejection_note=note[:300],
+        rejection_note=note,
     )
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from samiti.access.errors import AccessError
 from samiti.access.models import Application, Grievance, GrievanceCategory
+from samiti.access.services._common import check_text
 from samiti.access.services.applications import is_stalled
 from samiti.access.services.documents import check_member_scope
 from samiti.core import audit
@@ -108,11 +109,9 @@ def open_grievance(
             _("Only a rejected application, or one with no step for a long time, can become a grievance."),
             field="application",
         )
-    description, raised_with = description.strip(), raised_with.strip()
+    description, raised_with = description.strip(), check_text(raised_with, "raised_with", 200)
     if not description:
         raise AccessError(_("Say what happened."), field="description")
-    if len(raised_with) > 200:
-        raise AccessError(_("Keep “raised with” under 200 characters."), field="raised_with")
     if application.grievances.filter(status__in=OPEN).exists():
         raise AccessError(_("This application already has an open grievance."), field="application")
     grievance = Grievance.objects.create(
@@ -159,11 +158,9 @@ def escalate_grievance(
 ) -> Grievance:
     """Take the grievance to a higher office; it is due the category's days from now."""
     on = _day(on, "on", after=grievance.opened_on)
-    raised_with = raised_with.strip()
+    raised_with = check_text(raised_with, "raised_with", 200)
     if not raised_with:
         raise AccessError(_("Say with whom it was raised."), field="raised_with")
-    if len(raised_with) > 200:
-        raise AccessError(_("Keep “raised with” under 200 characters."), field="raised_with")
     due_on = on + datetime.timedelta(days=grievance.category.resolution_days)
     return _change(
         actor, grievance, channel, status=Grievance.Status.ESCALATED, raised_with=raised_with, due_on=due_on

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from samiti.access.errors import AccessError
 from samiti.access.models import Referral, Scheme
+from samiti.access.services._common import check_text
 from samiti.access.services.documents import check_member_scope
 from samiti.core import audit
 from samiti.core.models import AuditEvent, Channel
@@ -45,13 +46,6 @@ def _record(actor: User | None, action: str, referral: Referral, changes: dict, 
     )
 
 
-def _check_text(value: str, field: str, limit: int) -> str:
-    value = value.strip()
-    if len(value) > limit:
-        raise AccessError(_("Keep this under %(limit)s characters.") % {"limit": limit}, field=field)
-    return value
-
-
 @transaction.atomic
 def refer(
     *,
@@ -73,8 +67,8 @@ def refer(
         raise AccessError(_("Refer members to an extension or a health service."), field="service")
     if not service.is_active:
         raise AccessError(_("This scheme is no longer active."), field="service")
-    referred_to = _check_text(referred_to, "referred_to", 200)
-    reason = _check_text(reason, "reason", 300)
+    referred_to = check_text(referred_to, "referred_to", 200)
+    reason = check_text(reason, "reason", 300)
     if not (referred_to or authority):
         raise AccessError(_("Say to whom the member was referred."), field="referred_to")
     referral = Referral.objects.create(
@@ -117,7 +111,7 @@ def record_referral_outcome(
     before = audit.snapshot(referral, fields)
     referral.status = Referral.Status.RECEIVED if received else Referral.Status.NOT_RECEIVED
     referral.outcome_on = on
-    referral.outcome_note = _check_text(note, "note", 300)
+    referral.outcome_note = check_text(note, "note", 300)
     referral.save(update_fields=fields)
     _record(
         actor,

@@ -171,8 +171,9 @@ def screen(
 def _page_cache(large: bool) -> Iterator[None]:
     """On SQLite, a page cache large enough to hold the findings' indexes while a large screening
     writes them: each scheme adds its findings all over the (member, scheme) and work-list
-    indexes, and SQLite's default 2 MB cache spills to the WAL (83 s against 53 s at a million
-    members on a busy machine). The cache is given back afterwards."""
+    indexes. With SQLite's 2 MB default they spilled to the WAL (83 s against 53 s at a million
+    members on a busy machine); at a million they outgrow the 64 MB every connection now keeps
+    (settings.py) too. The cache is given back afterwards."""
     if not large or connection.vendor != "sqlite":
         yield
         return

@@ -110,6 +110,19 @@ def test_a_second_open_application_for_the_same_member_and_scheme_is_refused():
     assert Application.objects.filter(member=member).count() == 1
 
 
+def test_text_longer_than_its_column_is_refused_on_its_field_not_cut_short():
+    application = services.identify(actor=None, member=testing.member(), scheme=make_scheme(), on=days_ago(3))
+    services.mark_documents_ready(actor=None, application=application, on=days_ago(3))
+    for fields, field in [({"where": "x" * 201}, "where"), ({"to": "UP", "note": "n" * 301}, "note")]:
+        with pytest.raises(AccessError, match="under") as error:
+            services.submit(actor=None, application=application, on=days_ago(2), **fields)
+        assert error.value.field == field
+    application.refresh_from_db()
+    assert application.status == Application.Status.DOCUMENTS_READY
+    services.submit(actor=None, application=application, on=days_ago(2), to="UP", note="n" * 300)
+    assert application.events.last().note == "n" * 300
+
+
 def test_after_a_rejection_the_member_may_apply_again():
     member, scheme = testing.member(), make_scheme()
     application = services.identify(actor=None, member=member, scheme=scheme, on=days_ago(3))
