@@ -44,6 +44,7 @@ api = NinjaAPI(
 api.add_router("/", "samiti.registry.api.router")
 api.add_router("/voice/", "samiti.voice.api.router")
 api.add_router("/access/", "samiti.access.api.router")
+api.add_router("/finance/", "samiti.finance.api.router")
 
 
 def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:

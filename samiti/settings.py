@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "samiti.registry",
     "samiti.voice",
     "samiti.access",
+    "samiti.finance",
     "samiti.results",
 ]
 

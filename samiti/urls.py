@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("samiti.registry.urls")),
     path("voice/", include("samiti.voice.urls")),
     path("access/", include("samiti.access.urls")),
+    path("finance/", include("samiti.finance.urls")),
     path("", include("samiti.results.urls")),
 ]

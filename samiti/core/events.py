@@ -25,6 +25,13 @@ application_status_changed
         receiving, stopped).
     on: the day the step happened (a date).
     channel: the channel the step was recorded through (web, api, sms, ussd, import, system).
+savings_meeting_recorded
+    Sent by `finance` when a savings group's meeting is recorded and closed (a receipt is due to
+    each member present).
+    sender: the SavingsMeeting model.
+    savings_meeting: the SavingsMeeting as saved (its cycle, group and date are on it).
+    present: the ids of the members present.
+    channel: as above.
 """
 
 from typing import Any
@@ -33,6 +40,7 @@ from django.db import transaction
 from django.dispatch import Signal
 
 application_status_changed = Signal()
+savings_meeting_recorded = Signal()
 
 
 def announce(signal: Signal, *, sender: Any, **details: Any) -> None:

@@ -58,6 +58,13 @@ def organisations_for(user: User) -> QuerySet[Organisation]:
     return organisations if scope is None else organisations.filter(scope)
 
 
+def may_change(user: User | None, organisation: Organisation) -> bool:
+    """Whether `user` may change records of `organisation` (None is the system itself)."""
+    if user is None:
+        return True
+    return user.can_edit and organisations_for(user).filter(pk=organisation.pk).exists()
+
+
 def member_or_404(user: User, pk: int) -> Member:
     member = (
         members_for(user)

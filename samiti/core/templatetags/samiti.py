@@ -1,10 +1,11 @@
-"""Template filters every page uses: digits in the reader's language, percentages."""
+"""Template filters every page uses: digits in the reader's language, money, percentages."""
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import get_language
 
 from samiti.core.bengali import to_bengali_digits
+from samiti.core.money import format_taka
 
 register = template.Library()
 
@@ -27,6 +28,12 @@ def number(value: object) -> str:
     if value is None:
         return ""
     return _localise(intcomma(value, use_l10n=False))
+
+
+@register.filter
+def taka(poisha: int | None) -> str:
+    """Write integer poisha as taka (৳1,250.50), in the reader's digits."""
+    return _localise(format_taka(poisha))
 
 
 @register.filter

@@ -1,0 +1,5 @@
+"""API: assets."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API: books."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API: dues."""
+
+from ninja import Router
+
+router = Router()

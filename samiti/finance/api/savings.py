@@ -1,0 +1,5 @@
+"""API: savings."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,1 @@
+"""The finance forms, one module per topic."""

@@ -1,0 +1,936 @@
+"""Savings groups by the VSLA method: cycles, meetings recorded as one batch, loans, share-out.
+
+How a meeting's money moves through the ledger (each member's line names the member):
+
+    shares bought         Dr loan fund          Cr member savings [member]
+    social fund           Dr social fund        Cr social fund reserve [member]
+    loan repaid           Dr loan fund          Cr loans to members [member]
+    service charge        Dr loan fund          Cr service charges [member]
+    fine                  Dr loan fund          Cr fines [member]
+    loan given            Dr loans to members   Cr loan fund
+    social fund grant     Dr social fund reserve [member]   Cr social fund
+
+At the share-out each member's savings come back with their part of the surplus:
+Dr member savings, Dr surplus shared out (their profit), Cr loan fund (their payout).
+"""
+
+import calendar
+import dataclasses
+import datetime
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samiti.core import audit
+from samiti.core.events import announce, savings_meeting_recorded
+from samiti.core.models import AuditEvent, Channel
+from samiti.core.money import format_taka
+from samiti.finance.errors import FinanceError
+from samiti.finance.models import ChargeMethod, Cycle, Loan, Posting, SavingsMeeting, Transaction
+from samiti.finance.models import TransactionKind as K
+from samiti.finance.services.chart import accounts_of
+from samiti.finance.services.ledger import (
+    Entry,
+    Line,
+    association_of,
+    check_scope,
+    reversal_entry,
+    write_entries,
+)
+from samiti.registry.models import Meeting, Member, Organisation, User
+from samiti.registry.services import plan_meeting, record_attendance
+
+CONSTITUTION = [
+    "share_price",
+    "max_shares_per_meeting",
+    "social_fund_per_meeting",
+    "service_charge_percent",
+    "service_charge_method",
+    "loan_multiple",
+    "max_loan_months",
+    "fine_absent",
+    "fine_late",
+    "meeting_frequency",
+    "starts_on",
+    "planned_end_on",
+    "share_social_fund",
+]
+
+
+@transaction.atomic
+def start_cycle(
+    *, actor: User | None, group: Organisation, channel: str = Channel.WEB, **constitution: Any
+) -> Cycle:
+    """Start a group's next savings cycle with its constitution (share price, limits, charges)."""
+    check_scope(actor, group)
+    if group.kind != Organisation.Kind.GROUP:
+        raise FinanceError(_("Savings cycles are run by groups."), field="group")
+    previous = Cycle.objects.filter(group=group).order_by("-number").first()
+    if previous is not None and previous.is_open:
+        raise FinanceError(
+            _("The group's cycle %(number)s is still running; share it out first.")
+            % {"number": previous.number}
+        )
+    unknown = set(constitution) - set(CONSTITUTION)
+    if unknown:
+        raise FinanceError(
+            _("Unknown setting: %(name)s.") % {"name": sorted(unknown)[0]}, field=sorted(unknown)[0]
+        )
+    cycle = Cycle(
+        group=group,
+        association_id=group.parent_id,
+        number=(previous.number + 1) if previous else 1,
+        **constitution,
+    )
+    if (
+        previous is not None
+        and cycle.starts_on
+        and previous.shared_out_on
+        and cycle.starts_on < previous.shared_out_on
+    ):
+        raise FinanceError(
+            _("A cycle starts on or after the share-out of the one before it (%(date)s).")
+            % {"date": previous.shared_out_on.isoformat()},
+            field="starts_on",
+        )
+    _full_clean(cycle)
+    cycle.save()
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=cycle,
+        changes=audit.created(cycle, CONSTITUTION),
+        channel=channel,
+        association_id=cycle.association_id,
+    )
+    return cycle
+
+
+@dataclasses.dataclass
+class MemberLine:
+    """One member's row of a meeting: amounts in poisha, shares as a count.
+
+    `share_cash` may stand in for `shares`: the cash handed over for shares, which must buy whole
+    shares (it is refused, never rounded into shares).
+    """
+
+    member: int
+    present: bool = True
+    shares: int = 0
+    share_cash: int | None = None
+    social_fund: int = 0
+    repayment: int = 0
+    service_charge: int = 0
+    fine: int = 0
+    loan: int = 0
+    loan_months: int = 0
+    loan_purpose: str = ""
+    grant: int = 0
+
+
+@dataclasses.dataclass
+class LoanState:
+    loan: Loan
+    owed: int  # principal still owed
+    charge_due: int  # service charge accrued and not yet paid
+
+
+@dataclasses.dataclass
+class GroupBooks:
+    """A group's balances before a meeting, read from the ledger."""
+
+    loan_fund: int
+    social_fund: int
+    savings: dict[int, int]  # member id -> poisha
+    owed: dict[int, int]  # member id -> principal owed
+    loans: dict[int, LoanState]  # member id -> the open loan
+
+
+def group_books(cycle: Cycle, on: datetime.date) -> GroupBooks:
+    """The group's funds, each member's savings and loans, and service charges due on `on`."""
+    accounts = accounts_of(cycle.group)
+    wanted = {accounts[c]: c for c in ("loan_fund", "social_fund", "member_savings", "loans_receivable")}
+    rows = (
+        Posting.objects.filter(account_id__in=list(wanted))
+        .values_list("account_id", "member_id")
+        .annotate(total=Sum("amount"))
+        .values_list("account_id", "member_id", "total")
+    )
+    funds: dict[str, int] = defaultdict(int)
+    per_member: dict[str, dict[int, int]] = {"member_savings": {}, "loans_receivable": {}}
+    for account_id, member_id, total in rows:
+        code = wanted[account_id]
+        if code in per_member:
+            if total:  # savings are owed to the member: a credit balance, shown positive
+                per_member[code][member_id] = -total if code == "member_savings" else total
+        else:
+            funds[code] += total
+    loans = {
+        loan.member_id: loan
+        for loan in Loan.objects.filter(cycle__group=cycle.group, status=Loan.Status.OPEN)
+    }
+    states = {}
+    if loans:
+        since = min(loan.issued_on for loan in loans.values())
+        history: dict[tuple[str, int], list[tuple[datetime.date, int]]] = defaultdict(list)
+        charge_and_loans = {
+            accounts["loans_receivable"]: "loans",
+            accounts["service_charge_income"]: "charges",
+        }
+        for account_id, member_id, day, total in (
+            Posting.objects.filter(
+                account_id__in=list(charge_and_loans), member_id__in=list(loans), on__gt=since
+            )
+            .values_list("account_id", "member_id", "on")
+            .annotate(total=Sum("amount"))
+            .values_list("account_id", "member_id", "on", "total")
+        ):
+            history[(charge_and_loans[account_id], member_id)].append((day, total))
+        for member_id, loan in loans.items():
+            changes = [(d, a) for d, a in history[("loans", member_id)] if d > loan.issued_on]
+            paid = -sum(a for d, a in history[("charges", member_id)] if d > loan.issued_on)
+            due = service_charge_accrued(loan, changes, on) - paid
+            states[member_id] = LoanState(loan, per_member["loans_receivable"].get(member_id, 0), max(due, 0))
+    return GroupBooks(
+        funds["loan_fund"],
+        funds["social_fund"],
+        per_member["member_savings"],
+        per_member["loans_receivable"],
+        states,
+    )
+
+
+def service_charge_accrued(loan: Loan, changes: list[tuple[datetime.date, int]], on: datetime.date) -> int:
+    """The service charge of every month of the loan begun before `on`, while principal was owed.
+
+    Month k begins k-1 calendar months after the loan was given. Its charge is the monthly rate
+    on the amount lent (flat) or on the principal owed when the month begins (declining),
+    rounded to the nearest poisha. `changes` are the later movements of the member's loan balance.
+    """
+    basis_points = int(loan.service_charge_percent * 100)
+    total, months = 0, 0
+    while True:
+        start = add_months(loan.issued_on, months)
+        if start >= on:
+            return total
+        owed = loan.principal + sum(amount for day, amount in changes if day <= start)
+        if owed <= 0:
+            return total
+        base = loan.principal if loan.service_charge_method == ChargeMethod.FLAT else owed
+        total += (base * basis_points + 5000) // 10000
+        months += 1
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def check_meeting(
+    *,
+    cycle: Cycle,
+    held_on: datetime.date,
+    lines: Sequence[MemberLine],
+    corrections: Sequence[Transaction] = (),
+) -> "MeetingCheck":
+    """Check a meeting's rows without writing anything; give the balances the box should hold after it."""
+    if not cycle.is_open:
+        raise FinanceError(_("This cycle has been shared out; start the next cycle."), field="cycle")
+    if held_on < cycle.starts_on:
+        raise FinanceError(
+            _("The cycle starts on %(date)s.") % {"date": cycle.starts_on.isoformat()}, field="held_on"
+        )
+    last = SavingsMeeting.objects.filter(cycle=cycle).aggregate(number=Max("number"), day=Max("held_on"))
+    if last["day"] is not None and held_on <= last["day"]:
+        raise FinanceError(
+            _("The last meeting was on %(date)s; a new one comes after it.")
+            % {"date": last["day"].isoformat()},
+            field="held_on",
+        )
+    group = cycle.group
+    members = {
+        pk: (code, active)
+        for pk, code, active in Member.objects.filter(group=group).values_list("id", "code", "is_active")
+    }
+    books = group_books(cycle, held_on)
+    plan = _check_lines(cycle, lines, members, books, held_on)
+    for original in corrections:
+        if original.organisation_id != group.pk:
+            raise FinanceError(_("A correction reverses a transaction of this group."), field="corrections")
+    fix = [reversal_entry(original) for original in corrections]
+    loan_fund = books.loan_fund + plan.into_loan_fund - plan.out_of_loan_fund + _effect(fix, "loan_fund")
+    social_fund = (
+        books.social_fund + plan.into_social_fund - plan.out_of_social_fund + _effect(fix, "social_fund")
+    )
+    if plan.out_of_loan_fund > books.loan_fund + plan.into_loan_fund + _effect(fix, "loan_fund"):
+        raise FinanceError(
+            _("The loans come to %(loans)s but the loan fund holds %(fund)s.")
+            % {
+                "loans": format_taka(plan.out_of_loan_fund),
+                "fund": format_taka(books.loan_fund + plan.into_loan_fund),
+            },
+            code="loan_fund_too_small",
+            field="loan",
+        )
+    if social_fund < 0:
+        raise FinanceError(
+            _("The grants come to more than the social fund holds (%(fund)s).")
+            % {"fund": format_taka(social_fund + plan.out_of_social_fund)},
+            field="grant",
+        )
+    return MeetingCheck(plan, fix, loan_fund, social_fund, members, last["number"] or 0)
+
+
+@dataclasses.dataclass
+class MeetingCheck:
+    plan: "_Plan"
+    corrections: list[Entry]
+    loan_fund: int  # what the loan fund's bag should hold after the meeting
+    social_fund: int  # and the social fund's
+    members: dict[int, tuple[str, bool]]
+    last_number: int
+
+
+@transaction.atomic
+def record_meeting(
+    *,
+    actor: User | None,
+    cycle: Cycle,
+    held_on: datetime.date,
+    lines: Sequence[MemberLine],
+    counted_loan_fund: int,
+    counted_social_fund: int,
+    corrections: Sequence[Transaction] = (),
+    meeting: Meeting | None = None,
+    client_id: uuid.UUID | None = None,
+    channel: str = Channel.WEB,
+) -> SavingsMeeting:
+    """Record a savings meeting as one batch, close it and lock it.
+
+    Everything is checked before anything is written: the share limit, whole shares, repayments
+    and service charges against what is owed, loans against the member's savings, the term and
+    the loan fund, grants against the social fund, and the cash counted in the box against the
+    balances the books give. `corrections` are earlier transactions this meeting reverses.
+    """
+    group = cycle.group
+    check_scope(actor, group)
+    if client_id is not None:
+        done = SavingsMeeting.objects.filter(client_id=client_id).first()
+        if done is not None:
+            if done.cycle_id != cycle.pk or done.held_on != held_on:
+                raise FinanceError(
+                    _("This meeting id was already used for another meeting."), field="client_id"
+                )
+            return done
+    if meeting is not None and (meeting.organisation_id != cycle.group_id or hasattr(meeting, "savings")):
+        raise FinanceError(_("That meeting is not an unrecorded meeting of this group."), field="meeting")
+    check = check_meeting(cycle=cycle, held_on=held_on, lines=lines, corrections=corrections)
+    plan, fix, loan_fund, social_fund, members = (
+        check.plan,
+        check.corrections,
+        check.loan_fund,
+        check.social_fund,
+        check.members,
+    )
+    if counted_loan_fund != loan_fund or counted_social_fund != social_fund:
+        raise FinanceError(
+            _cash_mismatch(counted_loan_fund, loan_fund, counted_social_fund, social_fund),
+            code="cash_mismatch",
+            field="counted_loan_fund" if counted_loan_fund != loan_fund else "counted_social_fund",
+        )
+
+    if meeting is None:
+        meeting = plan_meeting(
+            actor=actor,
+            organisation=group,
+            kind=Meeting.Kind.SAVINGS,
+            channel=channel,
+            starts_at=_noon(held_on),
+            status=Meeting.Status.HELD,
+        )
+    present = [pk for pk in plan.present]
+    record_attendance(
+        actor=actor, meeting=meeting, members=Member.objects.filter(pk__in=present), channel=channel
+    )
+    savings_meeting = SavingsMeeting.objects.create(
+        meeting=meeting,
+        cycle=cycle,
+        association_id=cycle.association_id,
+        number=check.last_number + 1,
+        held_on=held_on,
+        client_id=client_id or uuid.uuid4(),
+        counted_loan_fund=counted_loan_fund,
+        counted_social_fund=counted_social_fund,
+        members_present=len(present),
+        members_expected=sum(1 for _code, active in members.values() if active),
+        recorded_by=actor,
+    )
+    write_entries(
+        actor=actor,
+        organisation=group,
+        on=held_on,
+        entries=[*fix, *plan.entries],
+        meeting=meeting,
+        cycle_id=cycle.pk,
+        channel=channel,
+    )
+    Loan.objects.bulk_create(
+        [
+            Loan(
+                cycle=cycle,
+                member_id=m,
+                association_id=cycle.association_id,
+                meeting=savings_meeting,
+                principal=amount,
+                months=months,
+                service_charge_percent=cycle.service_charge_percent,
+                service_charge_method=cycle.service_charge_method,
+                purpose=purpose,
+                issued_on=held_on,
+                due_on=add_months(held_on, months),
+            )
+            for m, amount, months, purpose in plan.new_loans
+        ]
+    )
+    if plan.repaid:
+        Loan.objects.filter(pk__in=plan.repaid).update(status=Loan.Status.REPAID, closed_on=held_on)
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=savings_meeting,
+        changes={
+            "present": [None, len(present)],
+            "loan_fund": [None, loan_fund],
+            "social_fund": [None, social_fund],
+            "corrections": [None, [t.pk for t in corrections]],
+        },
+        channel=channel,
+        association_id=cycle.association_id,
+    )
+    announce(
+        savings_meeting_recorded,
+        sender=SavingsMeeting,
+        savings_meeting=savings_meeting,
+        present=present,
+        channel=channel,
+    )
+    return savings_meeting
+
+
+@dataclasses.dataclass
+class _Plan:
+    entries: list[Entry]
+    present: list[int]
+    into_loan_fund: int
+    out_of_loan_fund: int
+    into_social_fund: int
+    out_of_social_fund: int
+    new_loans: list[tuple[int, int, int, str]]
+    repaid: list[int]
+
+
+def _check_lines(
+    cycle: Cycle,
+    lines: Sequence[MemberLine],
+    members: dict[int, tuple[str, bool]],
+    books: GroupBooks,
+    held_on: datetime.date,
+) -> _Plan:
+    by_kind: dict[str, list[Line]] = defaultdict(list)
+    seen: set[int] = set()
+    present, new_loans, repaid = [], [], []
+    for number, line in enumerate(lines, start=1):
+        if line.member not in members:
+            raise FinanceError(
+                _("Row %(row)s: not a member of this group.") % {"row": number}, field="member"
+            )
+        if line.member in seen:
+            raise FinanceError(
+                _("Row %(row)s: member %(code)s is listed twice.")
+                % {"row": number, "code": members[line.member][0]},
+                field="member",
+            )
+        seen.add(line.member)
+        code, active = members[line.member]
+
+        def refuse(message: str, field: str, code: str = code, number: int = number) -> FinanceError:
+            return FinanceError(
+                _("Row %(row)s, member %(code)s: %(problem)s")
+                % {"row": number, "code": code, "problem": message},
+                field=field,
+            )
+
+        for field in (
+            "shares",
+            "social_fund",
+            "repayment",
+            "service_charge",
+            "fine",
+            "loan",
+            "grant",
+            "loan_months",
+        ):
+            value = getattr(line, field)
+            if type(value) is not int or value < 0:
+                raise refuse(_("a whole number, 0 or more."), field)
+        shares = line.shares
+        if line.share_cash is not None:
+            if type(line.share_cash) is not int or line.share_cash < 0:
+                raise refuse(_("a whole number, 0 or more."), "share_cash")
+            shares, change = divmod(line.share_cash, cycle.share_price)
+            if change:
+                raise refuse(
+                    _(
+                        "%(cash)s does not buy whole shares of %(price)s: take %(whole)s for %(shares)s "
+                        "and give back %(change)s."
+                    )
+                    % {
+                        "cash": format_taka(line.share_cash),
+                        "price": format_taka(cycle.share_price),
+                        "whole": format_taka(shares * cycle.share_price),
+                        "shares": shares,
+                        "change": format_taka(change),
+                    },
+                    "share_cash",
+                )
+        if shares > cycle.max_shares_per_meeting:
+            raise refuse(
+                _("at most %(limit)s shares at a meeting.") % {"limit": cycle.max_shares_per_meeting},
+                "shares",
+            )
+        if shares and not active:
+            raise refuse(_("has left the group and buys no more shares."), "shares")
+        if line.present:
+            present.append(line.member)
+        m = line.member
+        if shares:
+            by_kind[K.SHARES].append(Line("member_savings", -shares * cycle.share_price, m))
+        if line.social_fund:
+            by_kind[K.SOCIAL_FUND].append(Line("social_fund_reserve", -line.social_fund, m))
+        if line.fine:
+            by_kind[K.FINE].append(Line("fines_income", -line.fine, m))
+        if line.grant:
+            by_kind[K.SOCIAL_GRANT].append(Line("social_fund_reserve", line.grant, m))
+        state = books.loans.get(m)
+        owed = books.owed.get(m, 0)
+        if line.repayment > owed:
+            raise refuse(
+                _("repays %(paid)s but owes %(owed)s.")
+                % {"paid": format_taka(line.repayment), "owed": format_taka(owed)},
+                "repayment",
+            )
+        due = state.charge_due if state else 0
+        if line.service_charge > due:
+            raise refuse(
+                _("pays a service charge of %(paid)s but %(due)s is due.")
+                % {"paid": format_taka(line.service_charge), "due": format_taka(due)},
+                "service_charge",
+            )
+        if line.repayment:
+            by_kind[K.REPAYMENT].append(Line("loans_receivable", -line.repayment, m))
+        if line.service_charge:
+            by_kind[K.SERVICE_CHARGE].append(Line("service_charge_income", -line.service_charge, m))
+        still_owed = owed - line.repayment
+        if state is not None and still_owed == 0:
+            if line.service_charge < due:
+                raise refuse(
+                    _("clears the loan but leaves %(due)s of service charge unpaid.")
+                    % {"due": format_taka(due - line.service_charge)},
+                    "service_charge",
+                )
+            repaid.append(state.loan.pk)
+        if line.loan:
+            if not active:
+                raise refuse(_("has left the group and cannot borrow."), "loan")
+            if still_owed > 0:
+                raise refuse(
+                    _("still owes %(owed)s on a loan; one loan at a time.")
+                    % {"owed": format_taka(still_owed)},
+                    "loan",
+                )
+            if not 1 <= line.loan_months <= cycle.max_loan_months:
+                raise refuse(
+                    _("a loan runs 1 to %(months)s months.") % {"months": cycle.max_loan_months},
+                    "loan_months",
+                )
+            savings = books.savings.get(m, 0) + shares * cycle.share_price
+            if line.loan > cycle.loan_multiple * savings:
+                raise refuse(
+                    _("may borrow at most %(limit)s (%(times)s times savings of %(savings)s).")
+                    % {
+                        "limit": format_taka(cycle.loan_multiple * savings),
+                        "times": cycle.loan_multiple,
+                        "savings": format_taka(savings),
+                    },
+                    "loan",
+                )
+            by_kind[K.LOAN].append(Line("loans_receivable", line.loan, m))
+            new_loans.append((m, line.loan, line.loan_months, line.loan_purpose.strip()[:100]))
+    into_loan = -sum(
+        line.amount for kind in (K.SHARES, K.REPAYMENT, K.SERVICE_CHARGE, K.FINE) for line in by_kind[kind]
+    )
+    out_loan = sum(line.amount for line in by_kind[K.LOAN])
+    into_social = -sum(line.amount for line in by_kind[K.SOCIAL_FUND])
+    out_social = sum(line.amount for line in by_kind[K.SOCIAL_GRANT])
+    cash = {
+        K.SHARES: "loan_fund",
+        K.REPAYMENT: "loan_fund",
+        K.SERVICE_CHARGE: "loan_fund",
+        K.FINE: "loan_fund",
+        K.LOAN: "loan_fund",
+        K.SOCIAL_FUND: "social_fund",
+        K.SOCIAL_GRANT: "social_fund",
+    }
+    entries = [
+        Entry(
+            kind=kind, lines=[*by_kind[kind], Line(cash[kind], -sum(line.amount for line in by_kind[kind]))]
+        )
+        for kind in cash
+        if by_kind[kind]
+    ]
+    return _Plan(entries, present, into_loan, out_loan, into_social, out_social, new_loans, repaid)
+
+
+def _effect(entries: Sequence[Entry], account: str) -> int:
+    return sum(line.amount for entry in entries for line in entry.lines if line.account == account)
+
+
+def _cash_mismatch(counted_loan: int, loan: int, counted_social: int, social: int) -> str:
+    parts = []
+    if counted_loan != loan:
+        parts.append(
+            _("loan fund counted %(counted)s, the books say %(books)s (difference %(difference)s)")
+            % {
+                "counted": format_taka(counted_loan),
+                "books": format_taka(loan),
+                "difference": format_taka(counted_loan - loan),
+            }
+        )
+    if counted_social != social:
+        parts.append(
+            _("social fund counted %(counted)s, the books say %(books)s (difference %(difference)s)")
+            % {
+                "counted": format_taka(counted_social),
+                "books": format_taka(social),
+                "difference": format_taka(counted_social - social),
+            }
+        )
+    return _(
+        "The cash in the box does not match the books: %(problems)s. Count again or correct the entries."
+    ) % {"problems": "; ".join(parts)}
+
+
+def _noon(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+def _full_clean(obj: Any) -> None:
+    from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+    try:
+        obj.full_clean()
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise FinanceError(messages[0], field=None if field == NON_FIELD_ERRORS else field) from None
+
+
+@transaction.atomic
+def write_off_loan(
+    *, actor: User | None, loan: Loan, on: datetime.date, reason: str, channel: str = Channel.WEB
+) -> Loan:
+    """Write off what a member still owes on a loan (the group bears it as a loss); the loan closes."""
+    check_scope(actor, loan.cycle.group)
+    if loan.status != Loan.Status.OPEN:
+        raise FinanceError(_("This loan is already closed."))
+    reason = reason.strip()
+    if not reason:
+        raise FinanceError(_("Say why the loan is written off."), field="reason")
+    owed = group_books(loan.cycle, on).owed.get(loan.member_id, 0)
+    if owed:
+        entry = Entry(
+            kind=K.WRITE_OFF,
+            memo=reason[:200],
+            lines=[
+                Line("loan_write_offs", owed, loan.member_id),
+                Line("loans_receivable", -owed, loan.member_id),
+            ],
+        )
+        write_entries(
+            actor=actor,
+            organisation=loan.cycle.group,
+            on=on,
+            entries=[entry],
+            cycle_id=loan.cycle_id,
+            channel=channel,
+        )
+    Loan.objects.filter(pk=loan.pk).update(status=Loan.Status.WRITTEN_OFF, closed_on=on)
+    loan.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=loan,
+        changes={"status": ["open", loan.status], "written_off": [None, owed]},
+        channel=channel,
+        association_id=loan.association_id,
+        note=reason,
+    )
+    return loan
+
+
+@dataclasses.dataclass
+class ShareOutRow:
+    member: Member
+    shares: int
+    savings: int
+    profit: int
+    payout: int
+
+
+@dataclasses.dataclass
+class ShareOutSheet:
+    """Who receives what at a share-out: payouts plus the remainder equal the fund to the poisha."""
+
+    cycle: Cycle
+    rows: list[ShareOutRow]
+    loan_fund: int
+    social_fund: int
+    social_fund_shared: bool
+    fund: int  # what is shared: the loan fund, plus the social fund when the constitution says so
+    total_shares: int
+    remainder: int  # stays with the group, in the loan fund
+    open_loans: int  # loans not yet repaid or written off (a share-out waits for them)
+    done: bool
+
+    @property
+    def value_per_share(self) -> Decimal:
+        return Decimal(self.fund) / self.total_shares if self.total_shares else Decimal(0)
+
+    @property
+    def total_savings(self) -> int:
+        return sum(row.savings for row in self.rows)
+
+    @property
+    def total_profit(self) -> int:
+        return sum(row.profit for row in self.rows)
+
+    @property
+    def total_payout(self) -> int:
+        return sum(row.payout for row in self.rows)
+
+
+def payouts(savings: dict[int, int], share_price: int, fund: int) -> tuple[dict[int, tuple[int, int]], int]:
+    """{member: (shares, payout)} and the remainder: each member receives shares × fund ÷ all shares,
+    rounded down to the poisha; what rounding leaves is the remainder."""
+    shares = {m: amount // share_price for m, amount in savings.items() if amount > 0}
+    total = sum(shares.values())
+    if not total:
+        return {}, fund
+    result = {m: (n, n * fund // total) for m, n in shares.items()}
+    return result, fund - sum(payout for _n, payout in result.values())
+
+
+def share_out_sheet(cycle: Cycle) -> ShareOutSheet:
+    """The share-out as it was made, or as it would be made today (a projection while the cycle runs)."""
+    done = cycle.status == Cycle.Status.SHARED_OUT
+    if done:
+        return _made_sheet(cycle)
+    books = group_books(cycle, timezone.localdate())
+    fund = books.loan_fund + (books.social_fund if cycle.share_social_fund else 0)
+    result, remainder = payouts(books.savings, cycle.share_price, fund)
+    members = Member.objects.in_bulk(list(result))
+    rows = [
+        ShareOutRow(members[m], n, books.savings[m], payout - books.savings[m], payout)
+        for m, (n, payout) in result.items()
+    ]
+    rows.sort(key=lambda row: row.member.code)
+    return ShareOutSheet(
+        cycle,
+        rows,
+        books.loan_fund,
+        books.social_fund,
+        cycle.share_social_fund,
+        fund,
+        sum(n for n, _p in result.values()),
+        remainder,
+        len(books.loans),
+        False,
+    )
+
+
+def _made_sheet(cycle: Cycle) -> ShareOutSheet:
+    made = Transaction.objects.get(cycle=cycle, kind=K.SHARE_OUT)
+    rows: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    cash: dict[str, int] = defaultdict(int)
+    for code, member_id, amount in made.postings.values_list("account__code", "member_id", "amount"):
+        if code == "member_savings":
+            rows[member_id][0] += amount
+        elif code == "surplus_shared_out" and member_id is not None:
+            rows[member_id][1] += amount
+        elif code in ("loan_fund", "social_fund"):
+            cash[code] -= amount
+    members = Member.objects.in_bulk(list(rows))
+    sheet_rows = sorted(
+        (
+            ShareOutRow(members[m], saved // cycle.share_price, saved, profit, saved + profit)
+            for m, (saved, profit) in rows.items()
+        ),
+        key=lambda row: row.member.code,
+    )
+    before = Posting.objects.filter(
+        account__organisation=cycle.group,
+        account__code__in=["loan_fund", "social_fund"],
+        transaction__id__lt=made.pk,
+    )
+    held = dict(
+        before.values_list("account__code").annotate(t=Sum("amount")).values_list("account__code", "t")
+    )
+    loan_fund, social_fund = held.get("loan_fund", 0), held.get("social_fund", 0)
+    fund = loan_fund + (social_fund if cycle.share_social_fund else 0)
+    total_payout = sum(row.payout for row in sheet_rows)
+    return ShareOutSheet(
+        cycle,
+        sheet_rows,
+        loan_fund,
+        social_fund,
+        cycle.share_social_fund,
+        fund,
+        sum(row.shares for row in sheet_rows),
+        fund - total_payout,
+        0,
+        True,
+    )
+
+
+@transaction.atomic
+def share_out(
+    *,
+    actor: User | None,
+    cycle: Cycle,
+    on: datetime.date,
+    client_id: uuid.UUID | None = None,
+    channel: str = Channel.WEB,
+) -> ShareOutSheet:
+    """End the cycle: pay each member shares × value per share; the remainder stays with the group."""
+    group = cycle.group
+    check_scope(actor, group)
+    if client_id is not None and Transaction.objects.filter(client_id=client_id, cycle=cycle).exists():
+        return share_out_sheet(cycle)
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if not cycle.is_open:
+        raise FinanceError(_("This cycle has already been shared out."))
+    last = SavingsMeeting.objects.filter(cycle=cycle).aggregate(day=Max("held_on"))["day"]
+    if last is not None and on < last:
+        raise FinanceError(
+            _("The share-out comes after the last meeting (%(date)s).") % {"date": last.isoformat()},
+            field="on",
+        )
+    books = group_books(cycle, on)
+    if books.loans or any(books.owed.values()):
+        open_loans = Loan.objects.filter(cycle__group=group, status=Loan.Status.OPEN).select_related("member")
+        raise FinanceError(
+            _("Loans still open: %(members)s. Each is repaid or written off before the share-out.")
+            % {"members": ", ".join(loan.member.code for loan in open_loans[:10])},
+            code="loans_open",
+        )
+    shared_social = books.social_fund if cycle.share_social_fund else 0
+    result, _remainder = payouts(books.savings, cycle.share_price, books.loan_fund + shared_social)
+    if not result:
+        raise FinanceError(_("No shares were bought in this cycle; there is nothing to share out."))
+    lines = _payout_lines(books.savings, result, shared_social)
+    entry = Entry(
+        kind=K.SHARE_OUT,
+        lines=lines,
+        client_id=client_id,
+        memo=_("Share-out of cycle %(number)s") % {"number": cycle.number},
+    )
+    write_entries(actor=actor, organisation=group, on=on, entries=[entry], cycle_id=cycle.pk, channel=channel)
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.SHARED_OUT, shared_out_on=on)
+    cycle.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=cycle,
+        changes={"status": ["open", cycle.status], "paid_out": [None, sum(p for _n, p in result.values())]},
+        channel=channel,
+        association_id=cycle.association_id,
+    )
+    return share_out_sheet(cycle)
+
+
+def _payout_lines(
+    savings: dict[int, int], result: dict[int, tuple[int, int]], shared_social: int
+) -> list[Line]:
+    """Each member's savings and profit out, the cash from the loan fund (and the social fund when shared)."""
+    lines = []
+    for m, (_n, payout) in result.items():
+        lines.append(Line("member_savings", savings[m], m))
+        if payout != savings[m]:
+            lines.append(Line("surplus_shared_out", payout - savings[m], m))
+    total = sum(payout for _n, payout in result.values())
+    if shared_social:
+        lines += [
+            Line("social_fund_reserve", shared_social),
+            Line("surplus_shared_out", -shared_social),
+            Line("social_fund", -shared_social),
+        ]
+    if total - shared_social:
+        lines.append(Line("loan_fund", -(total - shared_social)))
+    return lines
+
+
+@transaction.atomic
+def pay_out_member(
+    *, actor: User | None, cycle: Cycle, member: Member, on: datetime.date, channel: str = Channel.WEB
+) -> int:
+    """Pay a member who leaves mid-cycle by the share-out's rule, valuing the fund today: the loan
+    fund plus the loans owed to it (and the social fund when it is shared). Returns the payout."""
+    group = cycle.group
+    check_scope(actor, group)
+    if not cycle.is_open:
+        raise FinanceError(_("This cycle has been shared out."))
+    if member.group_id != group.pk:
+        raise FinanceError(_("Not a member of this group."), field="member")
+    books = group_books(cycle, on)
+    if member.pk in books.loans or books.owed.get(member.pk):
+        raise FinanceError(
+            _("The member still owes on a loan; it is repaid or written off first."), code="loans_open"
+        )
+    if books.savings.get(member.pk, 0) <= 0:
+        raise FinanceError(_("The member has no savings in this cycle."))
+    shared_social = books.social_fund if cycle.share_social_fund else 0
+    fund = books.loan_fund + sum(books.owed.values()) + shared_social
+    result, _remainder = payouts(books.savings, cycle.share_price, fund)
+    mine = {member.pk: result[member.pk]}
+    payout = mine[member.pk][1]
+    social_part = result[member.pk][0] * shared_social // sum(n for n, _p in result.values())
+    if payout - social_part > books.loan_fund:
+        raise FinanceError(
+            _(
+                "The loan fund holds %(fund)s, less than the payout of %(payout)s; pay out when loans "
+                "come back."
+            )
+            % {"fund": format_taka(books.loan_fund), "payout": format_taka(payout)}
+        )
+    entry = Entry(
+        kind=K.PAYOUT,
+        lines=_payout_lines({member.pk: books.savings[member.pk]}, mine, social_part),
+        memo=_("Paid out on leaving: %(member)s") % {"member": member.code},
+    )
+    write_entries(actor=actor, organisation=group, on=on, entries=[entry], cycle_id=cycle.pk, channel=channel)
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=member,
+        changes={"paid_out": [None, payout]},
+        channel=channel,
+        association_id=association_of(group),
+    )
+    return payout

@@ -1,0 +1,1 @@
+"""The finance pages, one module per topic."""

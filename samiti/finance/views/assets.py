@@ -1,0 +1,3 @@
+"""Pages: assets."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: books."""
+
+urlpatterns: list = []

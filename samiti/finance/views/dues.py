@@ -1,0 +1,3 @@
+"""Pages: dues."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: home."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: savings."""
+
+urlpatterns: list = []

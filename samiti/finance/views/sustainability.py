@@ -1,0 +1,3 @@
+"""Pages: sustainability."""
+
+urlpatterns: list = []
