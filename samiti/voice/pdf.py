@@ -1,68 +1,23 @@
 """The charter of demands as a formal letter (PDF), in Bengali or English.
 
-fpdf2 lays the page out and HarfBuzz (uharfbuzz) shapes the text, so Bengali conjuncts and vowel
-signs print as they should; the fonts are embedded from `samiti/voice/fonts/` (see its README).
+The page, its fonts and its text shaping are `samiti.core.pdf`'s, shared with every app that prints.
 """
 
 import datetime
-from pathlib import Path
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from fpdf.fonts import FontFace
 
 from samiti.core.bengali import to_bengali_digits
+from samiti.core.pdf import SamitiPDF
 from samiti.registry.models import Area, CommitteeOffice, Organisation
 from samiti.voice.models import Charter
 from samiti.voice.services.charters import charter_lines, charter_totals
 
-FONTS = Path(__file__).parent / "fonts"
-BENGALI, LATIN = "notobengali", "notosans"
 # Columns of the demands table: priority, demand, endorsements, women, minority, disability, households.
 WIDTHS = (10, 54, 26, 18, 20, 20, 22)
-INK, RULE, SHADE = (20, 20, 20), (120, 120, 120), (235, 235, 235)
-
-
-class _Letter(FPDF):
-    def __init__(self, language: str):
-        super().__init__(format="A4", unit="mm")
-        self.language = language
-        self.set_margins(20, 18, 20)
-        self.set_auto_page_break(auto=True, margin=18)
-        for family, stem in ((BENGALI, "NotoSansBengali"), (LATIN, "NotoSans")):
-            self.add_font(family, "", FONTS / f"{stem}-Regular.ttf")
-            self.add_font(family, "B", FONTS / f"{stem}-Bold.ttf")
-        # The Bengali font has no Latin letters; HarfBuzz shapes each run with the font that has it.
-        main, other = (BENGALI, LATIN) if language == "bn" else (LATIN, BENGALI)
-        self.main_font, self.other_font = main, other
-        self.set_font(main, size=11)
-        self.set_fallback_fonts([other])
-        self.set_text_shaping(use_shaping_engine=True)
-        self.set_text_color(*INK)
-
-    def use_font(self, style: str = "", size: float = 11) -> None:
-        # fpdf2 does not notice when a run in the fallback font has changed the font in use, and
-        # skips naming a font it thinks is current: name the other first so ours is written out.
-        self.set_font(self.other_font, style=style, size=size)
-        self.set_font(self.main_font, style=style, size=size)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.use_font(size=8)
-        page = _("Page %(page)s") % {"page": self.page_no()}
-        self.cell(0, 5, self.localise(page), align="C")
-
-    def localise(self, text: object) -> str:
-        """Digits in the letter's language."""
-        return to_bengali_digits(text) if self.language == "bn" else str(text)
-
-    def line_of(
-        self, text: str, size: float = 11, style: str = "", align: str = "L", height: float = 6
-    ) -> None:
-        self.use_font(style=style, size=size)
-        self.multi_cell(0, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _place(area: Area | None) -> str:
@@ -111,10 +66,9 @@ def _render(charter: Charter, language: str, day: datetime.date) -> FPDF:
     authority = charter.authority
     lines = charter_lines(charter)
     totals = charter_totals(charter)
-    pdf = _Letter(language)
+    pdf = SamitiPDF(language)
     pdf.set_title(charter.subject)
     pdf.set_author(organisation.name)
-    pdf.set_creator("Samiti")
     pdf.add_page()
     n = pdf.localise
 
@@ -127,8 +81,7 @@ def _render(charter: Charter, language: str, day: datetime.date) -> FPDF:
         registration = _("Registration no. %(number)s") % {"number": organisation.registration_number}
         pdf.line_of(n(registration), size=10, align="C", height=5)
     pdf.ln(2)
-    pdf.set_draw_color(*RULE)
-    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.rule()
     pdf.ln(4)
     pdf.line_of(_("Date: %(date)s") % {"date": _date(day, language)}, align="R")
     pdf.ln(2)
@@ -191,12 +144,12 @@ def _render(charter: Charter, language: str, day: datetime.date) -> FPDF:
         col_widths=WIDTHS,
         text_align=("CENTER", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
         line_height=5,
-        headings_style=_heading_style(pdf),
+        headings_style=pdf.heading_style(),
         first_row_as_headings=True,
     ) as table:
         for row in [headings, *rows]:
             table.row(row)
-        table.row(total_row, style=_heading_style(pdf))
+        table.row(total_row, style=pdf.heading_style())
     pdf.ln(5)
 
     # The closing and the signatures.
@@ -220,7 +173,3 @@ def _render(charter: Charter, language: str, day: datetime.date) -> FPDF:
             pdf.use_font(size=10)
             pdf.cell(width - 10, 5, text, new_x=XPos.LEFT, new_y=YPos.NEXT)
     return pdf
-
-
-def _heading_style(pdf: FPDF) -> FontFace:
-    return FontFace(family=pdf.main_font, emphasis="BOLD", fill_color=SHADE)
