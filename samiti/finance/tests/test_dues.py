@@ -439,3 +439,34 @@ def test_the_api_sets_the_fee_records_payments_and_reads_the_status_scoped():
         client.post(f"{base}/fees", fee_body, content_type="application/json", headers=viewer).status_code
         == 403
     )
+
+
+# ----- in a browser, at a phone's width ----------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_treasurer_records_a_mobile_money_payment_from_the_arrears_list_on_a_phone(phone_page, live_server):
+    club = association()
+    fee(club, 10000, starts_on=JAN_1)
+    testing.member(testing.group(club), code="G5-0001", name_en="Rina Begum", joined_on=D.today())
+    testing.staff(role=Role.ASSOCIATION_LEADER, organisation=club, username="treasurer")
+    page = phone_page
+    testing.log_in(page, live_server, "treasurer")
+    testing.visit(page, f"{live_server.url}{reverse('finance:dues', args=[club.pk])}")
+    assert "Rina Begum" in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    testing.follow(page, "main table a[href*='member=G5-0001']")
+    assert page.input_value("#id_member") == "G5-0001"
+    page.fill("#id_amount", "১০০")
+    page.select_option("#id_method", "mobile_money")
+    page.click("main form [type=submit]")
+    page.wait_for_selector(".errorlist")
+    assert "transaction id" in page.locator(".errorlist").inner_text()
+    assert page.input_value("#id_amount") == "১০০"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.fill("#id_reference", "BKX-55")
+    testing.follow(page, "main form [type=submit]")
+    assert "recorded" in page.locator(".messages").inner_text()
+    testing.visit(page, f"{live_server.url}{reverse('finance:dues', args=[club.pk])}")
+    assert "Nobody is in arrears." in page.locator("main").inner_text()
