@@ -66,3 +66,6 @@ class RetireForm(ServiceErrors, forms.Form):
         label=_("Sold for (taka)"), max_length=20, required=False, help_text=_("Blank if not sold.")
     )
     paid_to = forms.ChoiceField(label=_("Paid into"), choices=_accounts(POOLED), initial="cash")
+
+    def clean_sold_for(self) -> int:
+        return self.cleaned_data["sold_for"] or 0

@@ -320,6 +320,20 @@ def test_buying_renting_and_costing_through_the_pages_keeps_input_on_error():
     assert "oil" in page.content.decode() and page.context["report"].net == 30000 - 5000
 
 
+def test_retiring_through_the_page_leaves_only_the_cost_form():
+    asset = tiller()
+    client = logged_in(leader(asset.organisation))
+    url = reverse("finance:asset_retire", args=[asset.pk])
+    data = {"retire-on": "2026-06-01", "retire-sold_for": "", "retire-paid_to": "cash"}
+    assert client.post(url, data).status_code == 302
+    asset.refresh_from_db()
+    assert asset.status == "retired"
+    assert [
+        name for name, _h, _f in client.get(reverse("finance:asset_detail", args=[asset.pk])).context["steps"]
+    ] == ["cost"]
+    assert client.post(url, data).status_code == 400  # already retired
+
+
 # ----- API ---------------------------------------------------------------------------------------
 
 

@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samiti.core.models import Channel
-from samiti.core.money import format_taka
 from samiti.core.views import require_editor
 from samiti.finance.errors import FinanceError
 from samiti.finance.forms.assets import AssetForm, CostForm, RentalForm, RetireForm
@@ -62,8 +62,26 @@ def asset_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "finance/assets/new.html", context, status=400 if form.is_bound else 200)
 
 
+# Each thing done on an asset's page: its form, its heading, and the service that does it.
+STEPS = {
+    "rent": (RentalForm, gettext_lazy("Rent it out"), services.rent_asset),
+    "cost": (CostForm, gettext_lazy("Record a running cost"), services.record_asset_cost),
+    "retire": (RetireForm, gettext_lazy("Retire or sell it"), services.retire_asset),
+}
+DONE = {
+    "rent": gettext_lazy("The rental is recorded."),
+    "cost": gettext_lazy("The cost is recorded."),
+    "retire": gettext_lazy("The asset is retired."),
+}
+
+
+def _form(request: HttpRequest, asset: SharedAsset, step: str, data: Any = None) -> Any:
+    form_class = STEPS[step][0]
+    extra = {"user": request.user, "association": asset.organisation} if form_class is RentalForm else {}
+    return form_class(data, prefix=step, **extra)
+
+
 def _detail(request: HttpRequest, asset: SharedAsset, bound: Any = None) -> HttpResponse:
-    association = asset.organisation
     report = services.asset_report(asset, timezone.localdate())
     rentals = asset.rentals.select_related("member").order_by("-on", "-id")[:RECENT]
     costs = (
@@ -73,19 +91,13 @@ def _detail(request: HttpRequest, asset: SharedAsset, bound: Any = None) -> Http
     )
     steps = []
     if request.user.can_edit:
-        forms = {
-            "rent": (RentalForm, _("Rent it out"), {"user": request.user, "association": association}),
-            "cost": (CostForm, _("Record a running cost"), {}),
-            "retire": (RetireForm, _("Retire or sell it"), {}),
-        }
-        if asset.status != SharedAsset.Status.IN_USE:
-            forms = {"cost": forms["cost"]}
-        for name, (form_class, heading, extra) in forms.items():
-            form = bound if bound is not None and bound.prefix == name else form_class(prefix=name, **extra)
-            steps.append((name, heading, form))
+        names = list(STEPS) if asset.status == SharedAsset.Status.IN_USE else ["cost"]
+        for name in names:
+            form = bound if bound is not None and bound.prefix == name else _form(request, asset, name)
+            steps.append((name, STEPS[name][1], form))
     context = {
         "asset": asset,
-        "association": association,
+        "association": asset.organisation,
         "report": report,
         "rentals": rentals,
         "costs": costs,
@@ -100,69 +112,20 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def asset_rent(request: HttpRequest, pk: int) -> HttpResponse:
+def asset_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """Rent the asset out, record a running cost, or retire it (a POST from the asset's page)."""
     asset = asset_or_404(request.user, pk)
     require_editor(request)
     if request.method != "POST":
         return redirect("finance:asset_detail", pk=asset.pk)
-    form = RentalForm(request.POST, prefix="rent", user=request.user, association=asset.organisation)
+    form = _form(request, asset, step, request.POST)
     if form.is_valid():
         try:
-            rental = services.rent_asset(
-                actor=request.user, asset=asset, channel=Channel.WEB, **form.cleaned_data
-            )
+            STEPS[step][2](actor=request.user, asset=asset, channel=Channel.WEB, **form.cleaned_data)
         except FinanceError as error:
             form.add_service_error(error)
         else:
-            messages.success(
-                request, _("Rent of %(amount)s recorded.") % {"amount": format_taka(rental.amount)}
-            )
-            return redirect("finance:asset_detail", pk=asset.pk)
-    return _detail(request, asset, form)
-
-
-@login_required
-def asset_cost(request: HttpRequest, pk: int) -> HttpResponse:
-    asset = asset_or_404(request.user, pk)
-    require_editor(request)
-    if request.method != "POST":
-        return redirect("finance:asset_detail", pk=asset.pk)
-    form = CostForm(request.POST, prefix="cost")
-    if form.is_valid():
-        try:
-            services.record_asset_cost(
-                actor=request.user, asset=asset, channel=Channel.WEB, **form.cleaned_data
-            )
-        except FinanceError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The cost is recorded."))
-            return redirect("finance:asset_detail", pk=asset.pk)
-    return _detail(request, asset, form)
-
-
-@login_required
-def asset_retire(request: HttpRequest, pk: int) -> HttpResponse:
-    asset = asset_or_404(request.user, pk)
-    require_editor(request)
-    if request.method != "POST":
-        return redirect("finance:asset_detail", pk=asset.pk)
-    form = RetireForm(request.POST, prefix="retire")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.retire_asset(
-                actor=request.user,
-                asset=asset,
-                on=data["on"],
-                sold_for=data["sold_for"] or 0,
-                paid_to=data["paid_to"],
-                channel=Channel.WEB,
-            )
-        except FinanceError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The asset is retired."))
+            messages.success(request, DONE[step])
             return redirect("finance:asset_detail", pk=asset.pk)
     return _detail(request, asset, form)
 
@@ -171,7 +134,7 @@ urlpatterns = [
     path("associations/<int:pk>/assets/", asset_list, name="assets"),
     path("associations/<int:pk>/assets/new/", asset_new, name="asset_new"),
     path("assets/<int:pk>/", asset_detail, name="asset_detail"),
-    path("assets/<int:pk>/rent/", asset_rent, name="asset_rent"),
-    path("assets/<int:pk>/cost/", asset_cost, name="asset_cost"),
-    path("assets/<int:pk>/retire/", asset_retire, name="asset_retire"),
+    path("assets/<int:pk>/rent/", asset_step, {"step": "rent"}, name="asset_rent"),
+    path("assets/<int:pk>/cost/", asset_step, {"step": "cost"}, name="asset_cost"),
+    path("assets/<int:pk>/retire/", asset_step, {"step": "retire"}, name="asset_retire"),
 ]

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samiti.core.forms import ServiceErrors
 from samiti.core.models import Channel
@@ -24,7 +25,7 @@ PAGE_SIZE = 100
 
 
 class DayForm(forms.Form):
-    on = forms.DateField(label=_("Twelve months to"), widget=DateInput, required=False)
+    on = forms.DateField(label=gettext_lazy("Twelve months to"), widget=DateInput, required=False)
 
 
 class ThresholdsForm(ServiceErrors, forms.ModelForm):
