@@ -334,6 +334,17 @@ def test_retiring_through_the_page_leaves_only_the_cost_form():
     assert client.post(url, data).status_code == 400  # already retired
 
 
+def test_the_asset_pages_read_in_bengali_with_bengali_digits():
+    asset = tiller(price=6_000_000, rate=150_000)
+    rent(asset, "2.5")
+    client = logged_in(leader(asset.organisation), "bn")
+    detail = client.get(reverse("finance:asset_detail", args=[asset.pk]), HTTP_ACCEPT_LANGUAGE="bn")
+    listed = client.get(reverse("finance:assets", args=[asset.organisation_id]), HTTP_ACCEPT_LANGUAGE="bn")
+    assert detail.status_code == listed.status_code == 200
+    assert "৳৬০,০০০" in detail.content.decode() and "২.৫" in detail.content.decode()
+    assert "৳৩,৭৫০" in listed.content.decode()
+
+
 # ----- API ---------------------------------------------------------------------------------------
 
 

@@ -286,9 +286,10 @@ def test_expected_dues_are_never_negative_and_paid_plus_arrears_is_expected_when
 # ----- pages -------------------------------------------------------------------------------------
 
 
-def logged_in(user) -> Client:
+def logged_in(user, language: str = "en") -> Client:
     client = Client()
     client.force_login(user)
+    client.cookies["django_language"] = language
     return client
 
 
@@ -315,6 +316,20 @@ def test_the_dues_page_shows_the_fee_rate_by_group_and_arrears_filtered_by_group
     assert client.get(url, {"group": testing.group().pk}).status_code == 404
 
 
+def test_the_dues_pages_read_in_bengali_with_bengali_digits():
+    club = association()
+    fee(club, 12500, starts_on=JAN_1)
+    testing.member(testing.group(club), joined_on=JAN_1)
+    client = logged_in(leader(club), "bn")
+    for name in ("finance:dues", "finance:dues_fee", "finance:dues_payment"):
+        page = client.get(reverse(name, args=[club.pk]), {"on": "2026-02-01"}, HTTP_ACCEPT_LANGUAGE="bn")
+        assert page.status_code == 200
+    assert (
+        "৳১২৫"
+        in client.get(reverse("finance:dues", args=[club.pk]), HTTP_ACCEPT_LANGUAGE="bn").content.decode()
+    )
+
+
 def test_the_arrears_list_downloads_as_csv_and_xlsx_and_the_export_is_logged():
     club = association()
     fee(club, 10000, starts_on=D(2026, 1, 1))
@@ -337,7 +352,7 @@ def test_the_arrears_list_downloads_as_csv_and_xlsx_and_the_export_is_logged():
 
 def test_dues_pages_of_another_association_or_of_a_group_answer_404():
     club, other = association(), association()
-    client = logged_in(leader(club))
+    client = logged_in(leader(club), "bn")
     for name in ("finance:dues", "finance:dues_fee", "finance:dues_payment"):
         assert client.get(reverse(name, args=[other.pk])).status_code == 404
         assert client.get(reverse(name, args=[testing.group(club).pk])).status_code == 404

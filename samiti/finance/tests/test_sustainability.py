@@ -159,3 +159,10 @@ def test_the_thresholds_page_is_for_programme_admins_only_and_keeps_input_on_err
     assert services.thresholds().self_reliance_amber == 50
     assert admin.post(url, {**data, "self_reliance_amber": "70"}).status_code == 302
     assert services.thresholds().self_reliance_amber == 70
+
+
+def test_the_sustainability_page_reads_in_bengali():
+    club = steady_club()
+    client = logged_in(leader(club), "bn")
+    page = client.get(reverse("finance:sustainability"), {"on": "2026-10-31"}, HTTP_ACCEPT_LANGUAGE="bn")
+    assert page.status_code == 200 and "৫০%" in page.content.decode()
