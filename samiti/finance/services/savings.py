@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Max, Sum
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,7 +45,7 @@ from samiti.finance.services.ledger import (
     write_entries,
 )
 from samiti.registry.models import Meeting, Member, Organisation, User
-from samiti.registry.services import plan_meeting, record_attendance
+from samiti.registry.services import hold_meeting, record_attendance
 
 CONSTITUTION = [
     "share_price",
@@ -153,49 +153,47 @@ class GroupBooks:
     loans: dict[int, LoanState]  # member id -> the open loan
 
 
-def group_books(cycle: Cycle, on: datetime.date) -> GroupBooks:
+def group_books(cycle: Cycle, on: datetime.date, accounts: dict[str, int] | None = None) -> GroupBooks:
     """The group's funds, each member's savings and loans, and service charges due on `on`."""
-    accounts = accounts_of(cycle.group)
+    accounts = accounts or accounts_of(cycle.group)
     wanted = {accounts[c]: c for c in ("loan_fund", "social_fund", "member_savings", "loans_receivable")}
-    rows = (
-        Posting.objects.filter(account_id__in=list(wanted))
-        .values_list("account_id", "member_id")
-        .annotate(total=Sum("amount"))
-        .values_list("account_id", "member_id", "total")
-    )
     funds: dict[str, int] = defaultdict(int)
     per_member: dict[str, dict[int, int]] = {"member_savings": {}, "loans_receivable": {}}
-    for account_id, member_id, total in rows:
-        code = wanted[account_id]
-        if code in per_member:
-            if total:  # savings are owed to the member: a credit balance, shown positive
+    # Through the cursor: at every meeting, the ORM's building of this query costs more than running it.
+    marks = ", ".join(["%s"] * len(wanted))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT account_id, member_id, SUM(amount) FROM finance_posting "  # noqa: S608
+            f"WHERE account_id IN ({marks}) GROUP BY account_id, member_id",
+            list(wanted),
+        )
+        for account_id, member_id, total in cursor.fetchall():
+            code = wanted[account_id]
+            if code not in per_member:
+                funds[code] += total
+            elif total:  # savings are owed to the member: a credit balance, shown positive
                 per_member[code][member_id] = -total if code == "member_savings" else total
-        else:
-            funds[code] += total
     loans = {
         loan.member_id: loan
-        for loan in Loan.objects.filter(cycle__group=cycle.group, status=Loan.Status.OPEN)
+        for loan in Loan.objects.filter(cycle__group_id=cycle.group_id, status=Loan.Status.OPEN)
     }
     states = {}
     if loans:
         since = min(loan.issued_on for loan in loans.values())
-        history: dict[tuple[str, int], list[tuple[datetime.date, int]]] = defaultdict(list)
-        charge_and_loans = {
-            accounts["loans_receivable"]: "loans",
-            accounts["service_charge_income"]: "charges",
-        }
+        history: dict[tuple[int, int], list[tuple[datetime.date, int]]] = defaultdict(list)
+        charges, owed_account = accounts["service_charge_income"], accounts["loans_receivable"]
         for account_id, member_id, day, total in (
             Posting.objects.filter(
-                account_id__in=list(charge_and_loans), member_id__in=list(loans), on__gt=since
+                account_id__in=[charges, owed_account], member_id__in=list(loans), on__gt=since
             )
             .values_list("account_id", "member_id", "on")
             .annotate(total=Sum("amount"))
             .values_list("account_id", "member_id", "on", "total")
         ):
-            history[(charge_and_loans[account_id], member_id)].append((day, total))
+            history[(account_id, member_id)].append((day, total))
         for member_id, loan in loans.items():
-            changes = [(d, a) for d, a in history[("loans", member_id)] if d > loan.issued_on]
-            paid = -sum(a for d, a in history[("charges", member_id)] if d > loan.issued_on)
+            changes = [(d, a) for d, a in history[(owed_account, member_id)] if d > loan.issued_on]
+            paid = -sum(a for d, a in history[(charges, member_id)] if d > loan.issued_on)
             due = service_charge_accrued(loan, changes, on) - paid
             states[member_id] = LoanState(loan, per_member["loans_receivable"].get(member_id, 0), max(due, 0))
     return GroupBooks(
@@ -248,7 +246,7 @@ def check_meeting(
         raise FinanceError(
             _("The cycle starts on %(date)s.") % {"date": cycle.starts_on.isoformat()}, field="held_on"
         )
-    last = SavingsMeeting.objects.filter(cycle=cycle).aggregate(number=Max("number"), day=Max("held_on"))
+    last = _last_meeting(cycle)
     if last["day"] is not None and held_on <= last["day"]:
         raise FinanceError(
             _("The last meeting was on %(date)s; a new one comes after it.")
@@ -256,11 +254,11 @@ def check_meeting(
             field="held_on",
         )
     group = cycle.group
-    members = {
-        pk: (code, active)
-        for pk, code, active in Member.objects.filter(group=group).values_list("id", "code", "is_active")
-    }
-    books = group_books(cycle, held_on)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, code, is_active FROM registry_member WHERE group_id = %s", [group.pk])
+        members = {pk: (code, bool(active)) for pk, code, active in cursor.fetchall()}
+    accounts = accounts_of(group)
+    books = group_books(cycle, held_on, accounts)
     plan = _check_lines(cycle, lines, members, books, held_on)
     for original in corrections:
         if original.organisation_id != group.pk:
@@ -286,7 +284,16 @@ def check_meeting(
             % {"fund": format_taka(social_fund + plan.out_of_social_fund)},
             field="grant",
         )
-    return MeetingCheck(plan, fix, loan_fund, social_fund, members, last["number"] or 0)
+    return MeetingCheck(plan, fix, loan_fund, social_fund, members, last["number"] or 0, accounts)
+
+
+def _last_meeting(cycle: Cycle) -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT MAX(number), MAX(held_on) FROM finance_savingsmeeting WHERE cycle_id = %s", [cycle.pk]
+        )
+        number, day = cursor.fetchone()
+    return {"number": number, "day": datetime.date.fromisoformat(day) if isinstance(day, str) else day}
 
 
 @dataclasses.dataclass
@@ -297,6 +304,7 @@ class MeetingCheck:
     social_fund: int  # and the social fund's
     members: dict[int, tuple[str, bool]]
     last_number: int
+    accounts: dict[str, int]
 
 
 @transaction.atomic
@@ -347,19 +355,19 @@ def record_meeting(
             field="counted_loan_fund" if counted_loan_fund != loan_fund else "counted_social_fund",
         )
 
+    present = plan.present
     if meeting is None:
-        meeting = plan_meeting(
+        meeting = hold_meeting(
             actor=actor,
             organisation=group,
             kind=Meeting.Kind.SAVINGS,
-            channel=channel,
             starts_at=_noon(held_on),
-            status=Meeting.Status.HELD,
+            member_ids=present,
+            channel=channel,
         )
-    present = [pk for pk in plan.present]
-    record_attendance(
-        actor=actor, meeting=meeting, members=Member.objects.filter(pk__in=present), channel=channel
-    )
+    else:
+        attending = Member.objects.filter(pk__in=present)
+        record_attendance(actor=actor, meeting=meeting, members=attending, channel=channel)
     savings_meeting = SavingsMeeting.objects.create(
         meeting=meeting,
         cycle=cycle,
@@ -381,6 +389,7 @@ def record_meeting(
         meeting=meeting,
         cycle_id=cycle.pk,
         channel=channel,
+        accounts=check.accounts,
     )
     Loan.objects.bulk_create(
         [
@@ -739,10 +748,13 @@ def payouts(savings: dict[int, int], share_price: int, fund: int) -> tuple[dict[
 
 def share_out_sheet(cycle: Cycle) -> ShareOutSheet:
     """The share-out as it was made, or as it would be made today (a projection while the cycle runs)."""
-    done = cycle.status == Cycle.Status.SHARED_OUT
-    if done:
+    if cycle.status == Cycle.Status.SHARED_OUT:
         return _made_sheet(cycle)
-    books = group_books(cycle, timezone.localdate())
+    return _sheet(cycle, group_books(cycle, timezone.localdate()), done=False)
+
+
+def _sheet(cycle: Cycle, books: GroupBooks, *, done: bool) -> ShareOutSheet:
+    """The share-out the books give: each member's shares, savings, profit and payout."""
     fund = books.loan_fund + (books.social_fund if cycle.share_social_fund else 0)
     result, remainder = payouts(books.savings, cycle.share_price, fund)
     members = Member.objects.in_bulk(list(result))
@@ -751,18 +763,9 @@ def share_out_sheet(cycle: Cycle) -> ShareOutSheet:
         for m, (n, payout) in result.items()
     ]
     rows.sort(key=lambda row: row.member.code)
-    return ShareOutSheet(
-        cycle,
-        rows,
-        books.loan_fund,
-        books.social_fund,
-        cycle.share_social_fund,
-        fund,
-        sum(n for n, _p in result.values()),
-        remainder,
-        len(books.loans),
-        False,
-    )
+    total_shares = sum(n for n, _p in result.values())
+    return ShareOutSheet(cycle, rows, books.loan_fund, books.social_fund, cycle.share_social_fund, fund,
+                         total_shares, remainder, len(books.loans), done)  # fmt: skip
 
 
 def _made_sheet(cycle: Cycle) -> ShareOutSheet:
@@ -826,7 +829,7 @@ def share_out(
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if not cycle.is_open:
         raise FinanceError(_("This cycle has already been shared out."))
-    last = SavingsMeeting.objects.filter(cycle=cycle).aggregate(day=Max("held_on"))["day"]
+    last = _last_meeting(cycle)["day"]
     if last is not None and on < last:
         raise FinanceError(
             _("The share-out comes after the last meeting (%(date)s).") % {"date": last.isoformat()},
@@ -840,10 +843,11 @@ def share_out(
             % {"members": ", ".join(loan.member.code for loan in open_loans[:10])},
             code="loans_open",
         )
-    shared_social = books.social_fund if cycle.share_social_fund else 0
-    result, _remainder = payouts(books.savings, cycle.share_price, books.loan_fund + shared_social)
-    if not result:
+    sheet = _sheet(cycle, books, done=True)
+    if not sheet.rows:
         raise FinanceError(_("No shares were bought in this cycle; there is nothing to share out."))
+    shared_social = books.social_fund if cycle.share_social_fund else 0
+    result = {row.member.pk: (row.shares, row.payout) for row in sheet.rows}
     lines = _payout_lines(books.savings, result, shared_social)
     entry = Entry(
         kind=K.SHARE_OUT,
@@ -852,17 +856,17 @@ def share_out(
         memo=_("Share-out of cycle %(number)s") % {"number": cycle.number},
     )
     write_entries(actor=actor, organisation=group, on=on, entries=[entry], cycle_id=cycle.pk, channel=channel)
-    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.SHARED_OUT, shared_out_on=on)
-    cycle.refresh_from_db()
+    cycle.status, cycle.shared_out_on = Cycle.Status.SHARED_OUT, on
+    cycle.save(update_fields=["status", "shared_out_on"])
     audit.record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         obj=cycle,
-        changes={"status": ["open", cycle.status], "paid_out": [None, sum(p for _n, p in result.values())]},
+        changes={"status": ["open", cycle.status], "paid_out": [None, sheet.total_payout]},
         channel=channel,
         association_id=cycle.association_id,
     )
-    return share_out_sheet(cycle)
+    return sheet
 
 
 def _payout_lines(

@@ -34,7 +34,13 @@ from samiti.registry.services.households import (
     check_household,
     place_in_household,
 )
-from samiti.registry.services.meetings import MEETING_FIELDS, plan_meeting, record_attendance, update_meeting
+from samiti.registry.services.meetings import (
+    MEETING_FIELDS,
+    hold_meeting,
+    plan_meeting,
+    record_attendance,
+    update_meeting,
+)
 from samiti.registry.services.members import (
     AGE_LIMITS,
     CONSENT_METHODS,
@@ -107,6 +113,7 @@ __all__ = [
     "flag_duplicates",
     "flag_pair",
     "flag_pairs",
+    "hold_meeting",
     "issue_api_token",
     "keep_apart",
     "load_areas",

@@ -6,7 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from samiti.core import audit
+from samiti.core import audit, bulk
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry.models import (
     Attendance,
@@ -17,7 +17,7 @@ from samiti.registry.models import (
     Organisation,
     User,
 )
-from samiti.registry.queries import belongs_to
+from samiti.registry.queries import active_members, belongs_to
 from samiti.registry.services._common import RegistryError, _association_of, _check_scope, _full_clean
 
 MEETING_FIELDS = ["organisation", "kind", "title", "starts_at", "place", "authority", "status"]
@@ -37,6 +37,45 @@ def plan_meeting(
         action=AuditEvent.Action.CREATE,
         obj=meeting,
         changes=audit.created(meeting, MEETING_FIELDS),
+        channel=channel,
+        association_id=_association_of(organisation),
+    )
+    return meeting
+
+
+@transaction.atomic
+def hold_meeting(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    member_ids: Iterable[int],
+    channel: str = Channel.WEB,
+    **fields: Any,
+) -> Meeting:
+    """Put a meeting already held on the calendar with the members present, in one write.
+
+    For records made after the fact at every meeting (a savings group's), where planning it and
+    then recording attendance would cost twice the statements.
+    """
+    _check_scope(actor, organisation)
+    ids = list(dict.fromkeys(member_ids))
+    if ids and active_members(organisation).filter(pk__in=ids).count() != len(ids):
+        members = Member.objects.filter(pk__in=ids)
+        outsiders = sorted(m.code for m in members if not belongs_to(m, organisation) or not m.is_active)
+        raise RegistryError(
+            _("Not members of %(organisation)s: %(codes)s.")
+            % {"organisation": organisation, "codes": ", ".join(outsiders[:10]) or "?"},
+            field="members",
+        )
+    meeting = Meeting(organisation=organisation, status=Meeting.Status.HELD, **fields)
+    _full_clean(meeting, exclude=["organisation"])
+    meeting.save()
+    bulk.insert_rows(Attendance._meta.db_table, ["meeting_id", "member_id"], [(meeting.pk, m) for m in ids])
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=meeting,
+        changes={**audit.created(meeting, MEETING_FIELDS), "attendance": [None, len(ids)]},
         channel=channel,
         association_id=_association_of(organisation),
     )
