@@ -124,7 +124,7 @@ class Posting(models.Model):
     """One line of a transaction: an amount in poisha on one account (debit +, credit −)."""
 
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="postings")
-    # Indexed by posting_account, which leads with it.
+    # Indexed by posting_balance, which leads with it.
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings", db_index=False)
     # The member the line is about: the sub-account of a per-member account, or whose fine,
     # service charge or dues it is (so a passbook is the member's postings). Indexed by posting_member.
@@ -138,7 +138,8 @@ class Posting(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["account", "member", "on"], name="posting_account"),
+            # With the amount, so balances (every meeting reads them) come from the index alone.
+            models.Index(fields=["account", "member", "on", "amount"], name="posting_balance"),
             models.Index(fields=["member", "on"], name="posting_member"),
         ]
         constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="posting_not_zero")]
