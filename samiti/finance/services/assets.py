@@ -39,6 +39,7 @@ from samiti.finance.errors import FinanceError
 from samiti.finance.models import Posting, Rental, SharedAsset, Transaction
 from samiti.finance.models import TransactionKind as K
 from samiti.finance.services.chart import CHART
+from samiti.finance.services.dues import lock_books
 from samiti.finance.services.ledger import Entry, Line, check_scope, write_entries
 from samiti.finance.services.savings import add_months
 from samiti.registry.models import Member, Organisation, User
@@ -86,7 +87,7 @@ def buy_asset(
         raise FinanceError(_("The rent is zero or more."), field="rate")
     _check_date(bought_on, "bought_on")
     _check_paid_from(paid_from)
-    _lock(association)
+    lock_books(association)  # two payments cannot spend the same taka
     _check_funds(association, paid_from, price, bought_on)
     asset = SharedAsset.objects.create(
         organisation=association,
@@ -243,7 +244,7 @@ def record_asset_cost(
     _check_paid_from(paid_from)
     _check_date(on, "on")
     _check_after_purchase(asset, on)
-    _lock(association)
+    lock_books(association)  # two payments cannot spend the same taka
     _check_funds(association, paid_from, amount, on)
     entry = Entry(
         kind=K.ASSET_COST,
@@ -341,11 +342,6 @@ def _check_after_purchase(asset: SharedAsset, on: datetime.date) -> None:
 def _check_paid_from(account: str, field: str = "paid_from") -> None:
     if account not in POOLED:
         raise FinanceError(_("Paid from cash in hand or the bank account."), field=field)
-
-
-def _lock(association: Organisation) -> None:
-    """One payment from an association's funds at a time, so two cannot spend the same taka."""
-    Organisation.objects.select_for_update().filter(pk=association.pk).first()
 
 
 def _check_funds(association: Organisation, account: str, amount: int, on: datetime.date) -> None:

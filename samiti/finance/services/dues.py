@@ -15,8 +15,9 @@ What a member paid is read from the ledger: −Σ of the dues-income postings na
 the association's books, up to the day. Arrears = max(expected − paid, 0).
 
 Collection rate of a group (or the association) = Σ min(paid, expected) ÷ Σ expected over its
-active members: a member who paid ahead does not hide one in arrears, so the rate is at most 1.
-It is None while nothing is expected yet. Members who have left are not counted.
+members on the day: a member who paid ahead does not hide one in arrears, so the rate is at most
+1. It is None while nothing is expected yet. Members count from the day they joined until the
+day they left (a member who has left is not counted after it).
 """
 
 import dataclasses
@@ -26,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,6 +122,7 @@ def record_dues_payment(
         )
     if on > timezone.localdate():
         raise FinanceError(_("A payment cannot be dated in the future."), field="on")
+    lock_books(association)  # two payments with one mobile money reference cannot both pass
     retry = client_id is not None and Transaction.objects.filter(client_id=client_id).exists()
     if not retry and method == MOBILE_MONEY and _reference_used(association, reference):
         raise FinanceError(
@@ -139,6 +141,11 @@ def record_dues_payment(
         client_id=client_id,
         channel=channel,
     )
+
+
+def lock_books(organisation: Organisation) -> None:
+    """Serialise writes that check the books first (a reference unused, funds enough) and then post."""
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
 
 
 def _reference_used(association: Organisation, reference: str) -> bool:
@@ -276,7 +283,7 @@ class DuesStatus:
 
 
 def dues_status(association: Organisation, on: datetime.date) -> DuesStatus:
-    """Each active member's dues expected, paid and in arrears on `on`, by group (four queries)."""
+    """Each member's dues expected, paid and in arrears on `on`, by group (four queries)."""
     return dues_statuses([association.pk], on)[association.pk]
 
 
@@ -307,7 +314,8 @@ def dues_statuses(association_ids: Iterable[int], on: datetime.date) -> dict[int
         groups[parent][pk] = DuesTotals(pk, code, name_en, name_bn)
     rows: dict[int, list[MemberDues]] = defaultdict(list)
     members = (
-        Member.objects.filter(association_id__in=ids, is_active=True, joined_on__lte=on)
+        Member.objects.filter(association_id__in=ids, joined_on__lte=on)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
         .order_by("code")
         .values_list("id", "association_id", "code", "name_en", "name_bn", "group_id", "joined_on")
     )

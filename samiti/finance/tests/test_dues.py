@@ -176,6 +176,16 @@ def test_a_member_who_joined_mid_year_owes_from_the_day_they_joined():
     assert late.pk not in {r.member_id for r in services.dues_status(club, D(2026, 8, 19)).members}
 
 
+def test_a_member_counts_until_the_day_they_left():
+    club = association()
+    fee(club, 10000, starts_on=JAN_1)
+    gone = testing.member(
+        testing.group(club), joined_on=JAN_1, left_on=D(2026, 4, 15), leaving_reason="moved"
+    )
+    assert [r.member_id for r in services.dues_status(club, D(2026, 4, 14)).members] == [gone.pk]
+    assert services.dues_status(club, D(2026, 4, 15)).members == []
+
+
 def test_quarterly_and_monthly_due_days_run_from_the_first_and_keep_the_day_of_the_month():
     quarterly = [FeeTerm(D(2026, 1, 31), 3000, Frequency.QUARTERLY)]
     assert [day for day, _a in services.due_days(quarterly, D(2020, 1, 1), D(2026, 12, 31))] == [
