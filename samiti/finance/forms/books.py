@@ -68,6 +68,10 @@ class CashBookForm(PeriodForm):
             (account.code, account_name(account)) for account in reports.cash_accounts(organisation)
         ]
 
+    def chosen(self) -> list[str] | None:
+        """The codes of the accounts chosen, or None for all of them."""
+        return getattr(self, "cleaned_data", {}).get("accounts") or None
+
 
 class TransactionFilterForm(PeriodForm):
     kind = forms.ChoiceField(

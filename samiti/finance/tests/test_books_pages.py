@@ -48,6 +48,7 @@ def url(name, *args, **query):
 
 def test_the_books_page_shows_the_balances_and_links_to_every_report_and_form(client):
     group = testing.group()
+    member = testing.member(group)
     grant(group, 250000)
     client.force_login(leader_of(group))
     page = client.get(url("books", group.pk))
@@ -57,6 +58,7 @@ def test_the_books_page_shows_the_balances_and_links_to_every_report_and_form(cl
     for name in ("trial_balance", "balance_sheet", "income_expenditure", "cash_book", "transaction_list"):
         assert url(name, group.pk) in text
     assert url("transaction_new", group.pk) in text and url("period_close", group.pk) in text
+    assert url("passbook", member.pk) in text
 
 
 def test_the_books_of_another_association_answer_not_found(client):
@@ -117,6 +119,19 @@ def test_the_reports_show_on_the_page_and_download_as_pdf_and_xlsx(client):
     client.cookies["django_language"] = "bn"
     bengali = client.get(url("balance_sheet", group.pk, on="2026-12-31", format="pdf"))
     assert "৩০০" in PdfReader(io.BytesIO(bengali.content)).pages[0].extract_text()
+
+
+def test_each_report_shows_this_year_or_today_unless_asked(client):
+    group = testing.group()
+    grant(group, 1000)
+    client.force_login(leader_of(group))
+    for name in ("trial_balance", "balance_sheet", "income_expenditure", "cash_book"):
+        page = client.get(url(name, group.pk))
+        assert page.status_code == 200 and page.context["report"] is not None, name
+    assert client.get(url("cash_book", group.pk)).context["report"].end == datetime.date(TODAY.year, 12, 31)
+    assert client.get(url("trial_balance", group.pk)).context["report"].on == TODAY
+    only_bank = client.get(url("cash_book", group.pk, accounts="bank")).context["report"]
+    assert [a.code for a in only_bank.accounts] == ["bank"] and only_bank.closing == 0
 
 
 def test_a_report_with_a_bad_period_says_so_and_keeps_the_input(client):

@@ -92,11 +92,18 @@ def books(request: HttpRequest, pk: int) -> HttpResponse:
     recent = _with_amounts(
         Transaction.objects.filter(organisation=organisation).order_by("-on", "-id")
     ).select_related("reversed_by")[:RECENT]
+    # A group's members, each to their passbook (an association's are reached from its groups).
+    members = (
+        members_of(request.user, organisation).order_by("code")
+        if organisation.kind == Organisation.Kind.GROUP
+        else None
+    )
     context = {
         "organisation": organisation,
         "lines": [line for line in lines if line.balance],
         "closed": last_closed(organisation),
         "recent": recent,
+        "members": members,
     }
     return render(request, "finance/books/books.html", context)
 
@@ -153,9 +160,7 @@ def cash_book(request: HttpRequest, pk: int) -> HttpResponse:
         "finance/books/cash_book.html",
         organisation,
         form,
-        lambda: reports.cash_book(
-            organisation, *form.period(), accounts=form.cleaned_data["accounts"] or None
-        ),
+        lambda: reports.cash_book(organisation, *form.period(), accounts=form.chosen()),
     )
 
 
