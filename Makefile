@@ -30,6 +30,7 @@ run: $(RUNTIME_STAMP)
 	$(DEV_ENV) $(MANAGE) demo
 	$(DEV_ENV) $(MANAGE) demo_voice
 	$(DEV_ENV) $(MANAGE) demo_access
+	$(DEV_ENV) $(MANAGE) demo_finance
 	@echo
 	@echo "Samiti runs on http://127.0.0.1:8000 - log in with one of the demo accounts above. Ctrl-C stops it."
 	@echo

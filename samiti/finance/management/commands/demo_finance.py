@@ -1,0 +1,319 @@
+"""Give the demo programme (`manage.py demo`) believable savings-group books.
+
+About forty groups (every group of the demo association account's association, then a few of the
+first association of each other federation) each run a savings cycle with a constitution of their
+own (share price Tk 20 to 100, a flat or a declining service charge, one group sharing its social
+fund out) and record twenty weekly meetings: attendance, shares, the social fund, loans within the
+rules, repayments with their service charge, a few fines and social fund grants. One loan is left
+overdue and one is written off. Two groups, the demo group account's among them, finished a first
+cycle, shared it out, and run a second one.
+
+Everything goes through the finance services, so it is validated and audited like any other
+write, and each meeting's counted cash is what the books expect. Deterministic (one seeded
+generator) and idempotent: when demo cycles exist it does nothing. Dates are counted back from
+today, so the running cycles' last meeting was last week and the overdue loan is overdue.
+"""
+
+import datetime
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from samiti.core.models import Channel
+from samiti.finance import demo_data as words
+from samiti.finance.models import ChargeMethod, Cycle, Loan, Posting
+from samiti.finance.services.savings import (
+    GroupBooks,
+    MemberLine,
+    group_books,
+    record_meeting,
+    share_out,
+    start_cycle,
+    write_off_loan,
+)
+from samiti.registry.demo_names import FEDERATION_CODES
+from samiti.registry.models import Member, Organisation, User
+
+SEED = 50_500
+SYSTEM = Channel.SYSTEM
+GROUPS = 40
+MEETINGS = 20  # weekly meetings of each cycle
+COMPLETED = 2  # groups that shared out a first cycle and run a second
+WEEK = datetime.timedelta(days=7)
+TAKA_100 = 10_000  # loans are whole hundreds of taka
+
+
+def demo_cycles():
+    return Cycle.objects.filter(group__parent__parent__code__in=FEDERATION_CODES)
+
+
+def chosen_groups(count: int = GROUPS) -> list[Organisation]:
+    """The demo group account's group first, the rest of its association's groups, then groups of
+    the first association of each other federation, in turn, up to `count`."""
+    groups = Organisation.objects.filter(
+        kind=Organisation.Kind.GROUP, parent__parent__code__in=FEDERATION_CODES
+    ).select_related("parent")
+    chosen: dict[int, Organisation] = {}
+    account = User.objects.filter(username="group").select_related("organisation").first()
+    if account is not None and account.organisation is not None:
+        chosen[account.organisation.pk] = account.organisation
+    leader = User.objects.filter(username="association").first()
+    home = leader.organisation_id if leader is not None else None
+    if home is not None:
+        for group in groups.filter(parent_id=home).order_by("code"):
+            chosen.setdefault(group.pk, group)
+    others = []
+    for code in FEDERATION_CODES:
+        first = (
+            Organisation.objects.filter(kind=Organisation.Kind.ASSOCIATION, parent__code=code)
+            .exclude(pk=home)
+            .order_by("code")
+            .first()
+        )
+        if first is not None:
+            others.append(list(groups.filter(parent=first).order_by("code")))
+    while len(chosen) < count and any(others):
+        for row in others:
+            if row and len(chosen) < count:
+                group = row.pop(0)
+                chosen.setdefault(group.pk, group)
+    return list(chosen.values())[:count]
+
+
+@dataclass
+class Habits:
+    """How a group's members behave through a cycle."""
+
+    attendance: float
+    usual_shares: dict[int, int]
+    defaulter: int | None = None  # a member who stopped coming and does not repay
+    write_off_after: int | None = None  # meeting after which the defaulter's loan is written off
+    done: set[int] = field(default_factory=set)  # members who may not borrow again
+
+
+class Builder:
+    def __init__(self, *, seed: int, today: datetime.date) -> None:
+        self.rng = random.Random(seed)
+        self.today = today
+        self.counts: Counter[str] = Counter()
+
+    # -- a group's cycles ------------------------------------------------------------------
+
+    def constitution(self, *, share_social_fund: bool = False) -> dict:
+        rng = self.rng
+        return {
+            "share_price": rng.choice(words.SHARE_PRICES),
+            "max_shares_per_meeting": 5,
+            "social_fund_per_meeting": rng.choice(words.SOCIAL_FUND),
+            "service_charge_percent": rng.choice(words.CHARGE_PERCENT),
+            "service_charge_method": rng.choice(
+                [ChargeMethod.FLAT, ChargeMethod.FLAT, ChargeMethod.DECLINING]
+            ),
+            "loan_multiple": 3,
+            "max_loan_months": rng.choice(words.LONGEST_LOAN),
+            "fine_absent": rng.choice(words.FINE_ABSENT),
+            "fine_late": rng.choice(words.FINE_LATE),
+            "share_social_fund": share_social_fund,
+        }
+
+    def group(self, group: Organisation, number: int) -> None:
+        """The group's cycles: one running, or (the first COMPLETED groups) one shared out and one running."""
+        members = list(Member.objects.filter(group=group, is_active=True).order_by("code"))
+        if len(members) < 5:
+            return
+        last = self.today - datetime.timedelta(days=self.rng.randint(1, 6))
+        starts_on = last - (MEETINGS - 1) * WEEK
+        if number < COMPLETED:
+            first_last = starts_on - WEEK
+            first = self.start(group, first_last - (MEETINGS - 1) * WEEK, first_last, number == 1)
+            self.meetings(first, members, Habits(*self.habits(members)), wind_down=True)
+            share_out(actor=None, cycle=first, on=first_last, channel=SYSTEM)
+            self.counts["share-outs"] += 1
+        cycle = self.start(group, starts_on, starts_on + 51 * WEEK, number == COMPLETED + 1)
+        habits = Habits(*self.habits(members))
+        if number == 0:
+            habits.defaulter = -1  # the demo group's overdue loan: chosen when it is given
+        elif number == COMPLETED + 2:
+            habits.defaulter, habits.write_off_after = -1, 15
+        self.meetings(cycle, members, habits, wind_down=False)
+
+    def start(
+        self, group: Organisation, starts_on: datetime.date, ends_on: datetime.date, shares_social: bool
+    ) -> Cycle:
+        self.counts["cycles"] += 1
+        return start_cycle(
+            actor=None,
+            group=group,
+            channel=SYSTEM,
+            starts_on=starts_on,
+            planned_end_on=ends_on,
+            **self.constitution(share_social_fund=shares_social),
+        )
+
+    def habits(self, members: list[Member]) -> tuple[float, dict[int, int]]:
+        rng = self.rng
+        usual = list(words.USUAL_SHARES)
+        weights = list(words.USUAL_SHARES.values())
+        return rng.uniform(*words.ATTENDANCE), {m.pk: rng.choices(usual, weights)[0] for m in members}
+
+    # -- meetings --------------------------------------------------------------------------
+
+    def meetings(self, cycle: Cycle, members: list[Member], habits: Habits, *, wind_down: bool) -> None:
+        for n in range(MEETINGS):
+            held_on = cycle.starts_on + n * WEEK
+            books = group_books(cycle, held_on)
+            closing = wind_down and n == MEETINGS - 1
+            rows = [self.row(cycle, books, habits, m.pk, held_on, closing) for m in members]
+            if n >= words.FIRST_LOAN_MEETING and not (wind_down and n >= MEETINGS - 3):
+                self.lend(cycle, books, habits, rows, held_on, wind_down)
+            self.grant(cycle, books, rows)
+            self.record(cycle, books, rows, held_on)
+            self.counts["meetings"] += 1
+            if habits.write_off_after == n and habits.defaulter not in (None, -1):
+                loan = Loan.objects.get(cycle=cycle, member_id=habits.defaulter, status=Loan.Status.OPEN)
+                write_off_loan(
+                    actor=None, loan=loan, on=held_on, reason=words.WRITE_OFF_REASON, channel=SYSTEM
+                )
+                self.counts["written off"] += 1
+                habits.defaulter = None
+
+    def record(self, cycle: Cycle, books: GroupBooks, rows: list[MemberLine], held_on: datetime.date) -> None:
+        """Record the meeting with the cash counted in the box what the books expect after it (what
+        check_meeting would give: the books before it, plus what came in, less what went out)."""
+        price = cycle.share_price
+        came_in = sum(r.shares * price + r.repayment + r.service_charge + r.fine for r in rows)
+        record_meeting(
+            actor=None,
+            cycle=cycle,
+            held_on=held_on,
+            lines=rows,
+            counted_loan_fund=books.loan_fund + came_in - sum(r.loan for r in rows),
+            counted_social_fund=books.social_fund + sum(r.social_fund - r.grant for r in rows),
+            channel=SYSTEM,
+        )
+
+    def row(
+        self, cycle: Cycle, books: GroupBooks, habits: Habits, m: int, held_on: datetime.date, closing: bool
+    ) -> MemberLine:
+        """A member's row: shares and the social fund when present, and what is due on a loan."""
+        rng = self.rng
+        state = books.loans.get(m)
+        due_soon = state is not None and held_on + WEEK > state.loan.due_on
+        present = rng.random() < habits.attendance or due_soon or (closing and state is not None)
+        if m == habits.defaulter:
+            present = False
+        line = MemberLine(member=m, present=present)
+        if not present:
+            return line
+        usual = habits.usual_shares[m] + rng.choice([-1, 0, 0, 0, 1])
+        line.shares = min(max(usual, 1), cycle.max_shares_per_meeting)
+        line.social_fund = cycle.social_fund_per_meeting
+        if rng.random() < words.FINE_ODDS:
+            line.fine = cycle.fine_late
+            self.counts["fines"] += 1
+        if state is not None:
+            owed = books.owed.get(m, 0)
+            weeks_left = max((state.loan.due_on - held_on).days // 7, 1)
+            instalment = -(-owed // weeks_left // 1000) * 1000  # rounded up to whole taka tens
+            line.repayment = owed if (due_soon or closing) else min(instalment, owed)
+            line.service_charge = state.charge_due
+        return line
+
+    def lend(
+        self,
+        cycle: Cycle,
+        books: GroupBooks,
+        habits: Habits,
+        rows: list[MemberLine],
+        held_on: datetime.date,
+        wind_down: bool,
+    ) -> None:
+        """A few loans, each at most three times the borrower's savings, while the loan fund lasts."""
+        rng = self.rng
+        price = cycle.share_price
+        fund = books.loan_fund + sum(r.shares * price + r.repayment + r.service_charge + r.fine for r in rows)
+        wanted = rng.randint(*words.LOANS_PER_MEETING)
+        if habits.defaulter == -1:
+            wanted = max(wanted, 1)
+        candidates = [
+            r for r in rows if r.present and r.member not in books.loans and r.member not in habits.done
+        ]
+        rng.shuffle(candidates)
+        for line in candidates[:wanted]:
+            savings = books.savings.get(line.member, 0) + line.shares * price
+            most = min(cycle.loan_multiple * savings, fund) // TAKA_100
+            if most < 2:
+                continue
+            months = rng.randint(1, cycle.max_loan_months)
+            if wind_down:  # repaid by the share-out
+                weeks_left = (cycle.starts_on + (MEETINGS - 1) * WEEK - held_on).days // 7
+                months = min(months, weeks_left * 7 // 31)
+                if months < 1:
+                    continue
+            if habits.defaulter == -1:
+                months, habits.defaulter = 1, line.member
+                habits.done.add(line.member)
+            line.loan = rng.randint(max(most // 3, 1), most) * TAKA_100
+            line.loan_months = months
+            line.loan_purpose = rng.choice(words.LOAN_PURPOSES)
+            fund -= line.loan
+            self.counts["loans"] += 1
+
+    def grant(self, cycle: Cycle, books: GroupBooks, rows: list[MemberLine]) -> None:
+        """Now and then the social fund helps a member in need."""
+        rng = self.rng
+        if rng.random() >= words.GRANT_ODDS:
+            return
+        fund = books.social_fund + sum(r.social_fund for r in rows)
+        present = [r for r in rows if r.present]
+        amount = rng.choice(words.GRANTS)
+        if present and amount <= fund:
+            rng.choice(present).grant = amount
+            self.counts["grants"] += 1
+
+
+class Command(BaseCommand):
+    help = "Add finance demo data: savings cycles with weekly meetings, loans, a write-off and share-outs."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=SEED, help="seed of the random generator")
+        parser.add_argument("--groups", type=int, default=GROUPS, help=f"how many groups (default {GROUPS})")
+        parser.add_argument("--force", action="store_true", help="run even when DEMO_MODE is off")
+
+    def handle(self, *args, seed: int, groups: int, force: bool, **options):
+        if not settings.DEMO_MODE and not force:
+            raise CommandError(
+                "Demo data is for development and demonstrations, and DEMO_MODE is off. "
+                "Set DEMO_MODE=1 (DEBUG=1 sets it), or pass --force to add it anyway."
+            )
+        if not Organisation.objects.filter(code__in=FEDERATION_CODES).exists():
+            raise CommandError("The demo programme is not here: run `manage.py demo` first.")
+        if groups < COMPLETED + 3:
+            raise CommandError(f"The finance demo needs at least {COMPLETED + 3} groups.")
+        existing = demo_cycles()
+        if existing.exists():
+            self.stdout.write(
+                f"Finance demo data is already here ({existing.count():,} cycles): nothing to do."
+            )
+            return
+        started = time.perf_counter()
+        builder = Builder(seed=seed, today=timezone.localdate())
+        with transaction.atomic():
+            chosen = chosen_groups(groups)
+            for number, group in enumerate(chosen):
+                builder.group(group, number)
+        c = builder.counts
+        postings = Posting.objects.filter(association_id__in={g.parent_id for g in chosen}).count()
+        self.stdout.write(
+            f"Finance demo: {c['cycles']} savings cycles in {len(chosen)} groups, "
+            f"{c['meetings']:,} meetings, "
+            f"{c['loans']:,} loans ({c['written off']} written off), {c['fines']} fines, "
+            f"{c['grants']} social fund grants, {c['share-outs']} share-outs; {postings:,} postings; "
+            f"built in {time.perf_counter() - started:.1f} s."
+        )
