@@ -178,12 +178,7 @@ class OpeningLineForm(forms.Form):
     """One line of the opening balances: an account, whose it is, a debit or a credit."""
 
     account = forms.ChoiceField(label=gettext_lazy("Account"), required=False)
-    member = forms.CharField(
-        label=gettext_lazy("Member number"),
-        max_length=30,
-        required=False,
-        help_text=gettext_lazy("For members' savings and loans."),
-    )
+    member = forms.CharField(label=gettext_lazy("Member number"), max_length=30, required=False)
     debit = TakaField(label=gettext_lazy("Debit"), required=False)
     credit = TakaField(label=gettext_lazy("Credit"), required=False)
 
@@ -266,7 +261,7 @@ class BaseOpeningLines(forms.BaseFormSet):
             )
 
 
-OpeningLines = forms.formset_factory(OpeningLineForm, formset=BaseOpeningLines, extra=8, max_num=200)
+OpeningLines = forms.formset_factory(OpeningLineForm, formset=BaseOpeningLines, extra=6, max_num=200)
 
 
 class ReverseForm(ServiceErrors, forms.Form):
