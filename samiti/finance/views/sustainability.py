@@ -36,8 +36,9 @@ class ThresholdsForm(ServiceErrors, forms.ModelForm):
 
 @login_required
 def sustainability(request: HttpRequest) -> HttpResponse:
-    form = DayForm(request.GET or None)
-    on = (form.cleaned_data["on"] if form.is_valid() else None) or timezone.localdate()
+    today = timezone.localdate()
+    form = DayForm(request.GET or None, initial={"on": today})
+    on = (form.cleaned_data["on"] if form.is_valid() else None) or today
     associations = organisations_for(request.user).filter(kind=Organisation.Kind.ASSOCIATION).order_by("code")
     page = Paginator(associations, PAGE_SIZE).get_page(request.GET.get("page"))
     limits = services.thresholds()
