@@ -95,6 +95,15 @@ def test_every_savings_page_opens_for_the_groups_facilitator(client, world):
     assert "Record a meeting" in page and "Pay out a leaving member" in page
 
 
+def test_the_finance_home_lists_the_groups_running_cycle_and_links_to_the_associations_books(client, world):
+    page = client.get(reverse("finance:home")).content.decode()
+    assert reverse("finance:group", args=[world["group"].pk]) in page
+    assert reverse("finance:books", args=[world["association"].pk]) in page
+    # Cycle 1: 5 shares of ৳50 from each of 4 members (৳1,000 saved), ৳300 of it lent out.
+    row = page[page.index("Padma Savings Group") :]
+    assert "৳700" in row and "৳1,000" in row and "৳300" in row
+
+
 def test_the_start_of_a_cycle_is_offered_when_none_runs(client, world):
     group = testing.organisation("group", world["association"])
     page = client.get(reverse("finance:group", args=[group.pk])).content.decode()
@@ -193,6 +202,14 @@ def test_the_record_page_shows_each_members_loan_and_the_balances_before(client,
     assert f'data-loan-fund="{books.loan_fund}"' in page
     assert f'data-social-fund="{books.social_fund}"' in page
     assert f'name="m{borrower.pk}-social_fund" value="10"' in page  # the constitution's amount
+
+
+def test_the_record_page_speaks_bengali_digits_to_a_bengali_reader(client, world):
+    world["editor"].language = "bn"
+    world["editor"].save(update_fields=["language"])
+    page = client.get(pages(world)["meeting_record"]).content.decode()
+    assert 'lang="bn"' in page and 'data-bengali="1"' in page  # meeting.js writes totals in Bengali too
+    assert "৳৩০০" in page  # what the borrower owes
 
 
 def test_a_meeting_recorded_through_the_form_posts_every_row_and_closes(client, world):
