@@ -265,6 +265,10 @@ class MeetingSheet:
         return [row.line for row in self.rows if row.line is not None]
 
     @property
+    def rows_with_errors(self) -> list[MeetingRow]:
+        return [row for row in self.rows if row.errors]
+
+    @property
     def has_errors(self) -> bool:
         return bool(self.form.errors) or any(row.errors for row in self.rows)
 

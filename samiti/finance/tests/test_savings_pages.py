@@ -277,6 +277,7 @@ def test_a_cell_that_is_not_an_amount_is_refused_on_its_row(client, world):
     assert response.status_code == 400
     page = response.content.decode()
     assert "is not an amount of taka" in page
+    assert f'<a href="#row-2">row 2, member {member.code}</a>' in page  # above the form, a link to the row
     assert f'name="m{member.pk}-fine" value="ten"' in page
 
 
