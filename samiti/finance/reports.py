@@ -41,14 +41,10 @@ def period(
 # ----- balances of accounts ----------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class MemberBalance:
-    """A member's sub-account of a per-member account (savings, loans)."""
+class Sides:
+    """A balance (debit positive) read as a debit or a credit, the other side zero."""
 
-    member_id: int
-    code: str
-    name: str
-    balance: int  # debit positive
+    balance: int
 
     @property
     def debit(self) -> int:
@@ -59,8 +55,33 @@ class MemberBalance:
         return max(-self.balance, 0)
 
 
+class Flows:
+    """An amount as posted against a member or a cash account: money in is a debit of cash and a
+    credit of what the member holds, so a member's payment in is the credit side."""
+
+    amount: int
+
+    @property
+    def paid_in(self) -> int:
+        return max(-self.amount, 0)
+
+    @property
+    def paid_out(self) -> int:
+        return max(self.amount, 0)
+
+
+@dataclasses.dataclass(frozen=True)
+class MemberBalance(Sides):
+    """A member's sub-account of a per-member account (savings, loans)."""
+
+    member_id: int
+    code: str
+    name: str
+    balance: int  # debit positive
+
+
 @dataclasses.dataclass
-class AccountBalance:
+class AccountBalance(Sides):
     """An account and its balance (debit positive); per-member accounts list their members."""
 
     account: Account
@@ -78,14 +99,6 @@ class AccountBalance:
     @property
     def kind(self) -> str:
         return self.account.kind
-
-    @property
-    def debit(self) -> int:
-        return max(self.balance, 0)
-
-    @property
-    def credit(self) -> int:
-        return max(-self.balance, 0)
 
     @property
     def amount(self) -> int:
@@ -280,7 +293,7 @@ def _kind_label(kind: str) -> str:
 
 
 @dataclasses.dataclass(frozen=True)
-class PassbookRow:
+class PassbookRow(Flows):
     on: datetime.date
     transaction_id: int
     kind: str
@@ -296,34 +309,16 @@ class PassbookRow:
     def what(self) -> str:
         return _kind_label(self.kind)
 
-    @property
-    def paid_in(self) -> int:
-        """Money the line records the member paying (savings, contributions, repayments, fines)."""
-        return max(-self.amount, 0)
-
-    @property
-    def paid_out(self) -> int:
-        """Money the line records the member receiving (a loan, a grant, a payout)."""
-        return max(self.amount, 0)
-
 
 @dataclasses.dataclass(frozen=True)
-class KindTotal:
+class KindTotal(Flows):
     kind: str
     count: int
-    total: int  # Σ amount as posted
+    amount: int  # Σ amount as posted
 
     @property
     def what(self) -> str:
         return _kind_label(self.kind)
-
-    @property
-    def paid_in(self) -> int:
-        return max(-self.total, 0)
-
-    @property
-    def paid_out(self) -> int:
-        return max(self.total, 0)
 
 
 @dataclasses.dataclass

@@ -90,7 +90,18 @@ def _accounts(organisation: Organisation, kind: str) -> list[tuple[str, str]]:
     ]
 
 
-class ManualTransactionForm(ServiceErrors, forms.Form):
+class Posting(ServiceErrors):
+    """A form that posts: dated today unless changed, and carrying a new client id, so that the
+    same form sent twice (a double tap, a resend) is recorded once."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("on", timezone.localdate())
+            self.initial.setdefault("client_id", uuid.uuid4())
+
+
+class ManualTransactionForm(Posting, forms.Form):
     """An expense, a grant received, other income, or a transfer between cash accounts."""
 
     kind = forms.ChoiceField(label=gettext_lazy("What is it"), choices=SIMPLE_KINDS)
@@ -125,9 +136,6 @@ class ManualTransactionForm(ServiceErrors, forms.Form):
             (_("Income"), _accounts(organisation, AccountKind.INCOME)),
             (_("Cash, bank and mobile money"), payment),
         ]
-        if not self.is_bound:
-            self.initial.setdefault("on", timezone.localdate())
-            self.initial.setdefault("client_id", uuid.uuid4())
 
     def clean(self):
         data = super().clean()
@@ -159,19 +167,13 @@ class ManualTransactionForm(ServiceErrors, forms.Form):
         return [Line(account, amount), Line(other, -amount)]
 
 
-class OpeningForm(ServiceErrors, forms.Form):
+class OpeningForm(Posting, forms.Form):
     """The header of the opening balances: the day and a memo."""
 
     on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput)
     memo = forms.CharField(label=gettext_lazy("Memo"), max_length=200, required=False)
     reference = forms.CharField(label=gettext_lazy("Reference"), max_length=60, required=False)
     client_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("on", timezone.localdate())
-            self.initial.setdefault("client_id", uuid.uuid4())
 
 
 class OpeningLineForm(forms.Form):
@@ -264,7 +266,7 @@ class BaseOpeningLines(forms.BaseFormSet):
 OpeningLines = forms.formset_factory(OpeningLineForm, formset=BaseOpeningLines, extra=6, max_num=200)
 
 
-class ReverseForm(ServiceErrors, forms.Form):
+class ReverseForm(Posting, forms.Form):
     on = forms.DateField(label=gettext_lazy("Date of the reversal"), widget=DateInput)
     memo = forms.CharField(
         label=gettext_lazy("Why it is reversed"),
@@ -272,12 +274,6 @@ class ReverseForm(ServiceErrors, forms.Form):
         help_text=gettext_lazy("Say what was wrong, so whoever reads the books later knows."),
     )
     client_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("on", timezone.localdate())
-            self.initial.setdefault("client_id", uuid.uuid4())
 
 
 class CloseForm(ServiceErrors, forms.Form):

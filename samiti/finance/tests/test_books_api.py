@@ -6,41 +6,23 @@ import uuid
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from samiti.core.models import AuditEvent
 from samiti.finance import testing as finance_testing
-from samiti.finance.models import Transaction, TransactionKind
+from samiti.finance.models import Transaction
 from samiti.finance.queries import balances
-from samiti.finance.services.ledger import Line, post_transaction
 from samiti.finance.services.savings import MemberLine
+from samiti.finance.tests.test_books_pages import YESTERDAY, grant, leader_of
 from samiti.registry import testing
 from samiti.registry.models import Role
 from samiti.registry.services import issue_api_token
 
 pytestmark = pytest.mark.django_db
 
-K = TransactionKind
-YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
-
 
 def bearer(user) -> dict[str, str]:
     _token, key = issue_api_token(user=user, name="test")
     return {"Authorization": f"Bearer {key}"}
-
-
-def leader_of(organisation, role=Role.ASSOCIATION_LEADER):
-    return testing.staff(role, organisation=organisation.parent or organisation)
-
-
-def grant(organisation, amount, on=YESTERDAY):
-    return post_transaction(
-        actor=None,
-        organisation=organisation,
-        on=on,
-        kind=K.GRANT,
-        lines=[Line("cash", amount), Line("grants_received", -amount)],
-    )
 
 
 def post_json(client, path, body, headers):

@@ -2,6 +2,9 @@
 a member's passbook, the transactions with their reversal, manual transactions, opening balances
 and closing a period. Thin: parse, call the ledger service or a report, render."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -71,16 +74,6 @@ def _with_amounts(transactions: QuerySet[Transaction]) -> QuerySet[Transaction]:
     return transactions.annotate(amount=Sum("postings__amount", filter=Q(postings__amount__gt=0)))
 
 
-def _report_page(
-    request: HttpRequest, template: str, organisation: Organisation, form, build
-) -> HttpResponse:
-    context = {"organisation": organisation, "form": form, "query": _query(request)}
-    if form.is_bound and not form.is_valid():
-        return render(request, template, {**context, "report": None}, status=400)
-    report = build()
-    return _download(request, report) or render(request, template, {**context, "report": report})
-
-
 # ----- the books and their reports ---------------------------------------------------------------
 
 
@@ -108,60 +101,44 @@ def books(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "finance/books/books.html", context)
 
 
-@login_required
-@require_http_methods(READ)
-def trial_balance(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = organisation_or_404(request.user, pk)
-    form = OnForm(request.GET or None)
-    return _report_page(
-        request,
-        "finance/books/trial_balance.html",
-        organisation,
-        form,
-        lambda: reports.trial_balance(organisation, form.day()),
-    )
+def _report(template: str, form: Callable[..., Any], build: Callable[[Organisation, Any], Any]):
+    """A report's page: `form` reads the query, `build` makes the report from the organisation and
+    the valid form; ?format=pdf or xlsx answers the report as a file."""
+
+    @login_required
+    @require_http_methods(READ)
+    def page(request: HttpRequest, pk: int) -> HttpResponse:
+        organisation = organisation_or_404(request.user, pk)
+        bound = form(request.GET or None, organisation)
+        context = {"organisation": organisation, "form": bound, "query": _query(request)}
+        if bound.is_bound and not bound.is_valid():
+            return render(request, template, {**context, "report": None}, status=400)
+        report = build(organisation, bound)
+        return _download(request, report) or render(request, template, {**context, "report": report})
+
+    return page
 
 
-@login_required
-@require_http_methods(READ)
-def balance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = organisation_or_404(request.user, pk)
-    form = OnForm(request.GET or None)
-    return _report_page(
-        request,
-        "finance/books/balance_sheet.html",
-        organisation,
-        form,
-        lambda: reports.balance_sheet(organisation, form.day()),
-    )
-
-
-@login_required
-@require_http_methods(READ)
-def income_expenditure(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = organisation_or_404(request.user, pk)
-    form = PeriodForm(request.GET or None)
-    return _report_page(
-        request,
-        "finance/books/income_expenditure.html",
-        organisation,
-        form,
-        lambda: reports.income_and_expenditure(organisation, *form.period()),
-    )
-
-
-@login_required
-@require_http_methods(READ)
-def cash_book(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = organisation_or_404(request.user, pk)
-    form = CashBookForm(request.GET or None, organisation=organisation)
-    return _report_page(
-        request,
-        "finance/books/cash_book.html",
-        organisation,
-        form,
-        lambda: reports.cash_book(organisation, *form.period(), accounts=form.chosen()),
-    )
+trial_balance = _report(
+    "finance/books/trial_balance.html",
+    lambda data, _organisation: OnForm(data),
+    lambda organisation, form: reports.trial_balance(organisation, form.day()),
+)
+balance_sheet = _report(
+    "finance/books/balance_sheet.html",
+    lambda data, _organisation: OnForm(data),
+    lambda organisation, form: reports.balance_sheet(organisation, form.day()),
+)
+income_expenditure = _report(
+    "finance/books/income_expenditure.html",
+    lambda data, _organisation: PeriodForm(data),
+    lambda organisation, form: reports.income_and_expenditure(organisation, *form.period()),
+)
+cash_book = _report(
+    "finance/books/cash_book.html",
+    lambda data, organisation: CashBookForm(data, organisation=organisation),
+    lambda organisation, form: reports.cash_book(organisation, *form.period(), accounts=form.chosen()),
+)
 
 
 @login_required
