@@ -155,6 +155,8 @@ def test_the_api_reads_accounts_and_every_report():
         f"{base}/cash-book", {"start": "2026-01-01", "end": "2026-12-31"}, headers=headers
     ).json()
     assert cash["closing"] == cash["opening"] + cash["receipts"] - cash["payments"] == 21000
+    social = client.get(f"{base}/cash-book", {"accounts": ["social_fund", "bank"]}, headers=headers).json()
+    assert social["accounts"] == ["bank", "social_fund"] and social["rows"] == []
     book = client.get(f"/api/finance/members/{people[0].pk}/passbook", headers=headers).json()
     assert (book["savings"], book["loan"]) == (10000, 0)
     assert {row["kind"] for row in book["rows"]} == {"shares", "fine"}

@@ -320,3 +320,27 @@ def test_a_period_is_closed_from_its_page_and_then_refuses_postings_on_the_form(
         {"kind": "grant", "account": "cash", "amount": "10", "on": YESTERDAY.isoformat()},
     )
     assert page.status_code == 400 and page.context["form"].errors["on"]
+
+
+def test_the_books_passbook_and_cash_book_read_in_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries
+):
+    cycle = finance_testing.cycle()
+    people = finance_testing.members(cycle.group, 6)
+    for week in range(4):
+        day = finance_testing.START + datetime.timedelta(days=7 * week)
+        finance_testing.meeting(
+            cycle, day, [MemberLine(m.pk, shares=1, social_fund=1000, fine=100) for m in people]
+        )
+    group = cycle.group
+    client.force_login(leader_of(group, Role.GROUP_LEADER))
+    with django_assert_max_num_queries(12):
+        book = client.get(url("passbook", people[0].pk))
+    assert len(book.context["report"].rows) == 12
+    with django_assert_max_num_queries(12):
+        cash = client.get(url("cash_book", group.pk, start="2026-01-01", end="2026-12-31"))
+    assert len(cash.context["report"].rows) == 12
+    with django_assert_max_num_queries(14):
+        assert client.get(url("books", group.pk)).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(url("trial_balance", group.pk, on="2026-12-31")).context["report"].balanced
