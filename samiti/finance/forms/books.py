@@ -18,6 +18,7 @@ from samiti.finance.services.ledger import Line
 from samiti.registry.forms import DateInput, TakaField
 from samiti.registry.models import Organisation
 
+BOX = ("loan_fund", "social_fund")
 # The transactions the simple form writes, and what each takes besides the cash account.
 SIMPLE_KINDS = [
     (TransactionKind.EXPENSE, TransactionKind.EXPENSE.label),
@@ -128,7 +129,12 @@ class ManualTransactionForm(Posting, forms.Form):
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        payment = [(code, account_name(Account(code=code))) for code in PAYMENT_ACCOUNTS]
+        # A savings group pays from and into its box too: the loan fund and the social fund.
+        self.payment_accounts = [
+            *PAYMENT_ACCOUNTS,
+            *(BOX if organisation.kind == Organisation.Kind.GROUP else ()),
+        ]
+        payment = [(code, account_name(Account(code=code))) for code in self.payment_accounts]
         self.fields["account"].choices = payment
         self.fields["other"].choices = [
             ("", "—"),
@@ -150,7 +156,7 @@ class ManualTransactionForm(Posting, forms.Form):
             TransactionKind.INCOME: (kinds.get(other) == AccountKind.INCOME, _("Choose an income.")),
             TransactionKind.GRANT: (kinds.get(other) == AccountKind.INCOME, _("Choose an income.")),
             TransactionKind.TRANSFER: (
-                other in PAYMENT_ACCOUNTS and other != account,
+                other in self.payment_accounts and other != account,
                 _("Choose another cash, bank or mobile money account to transfer to."),
             ),
         }

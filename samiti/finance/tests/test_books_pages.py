@@ -228,6 +228,16 @@ def test_manual_transactions_are_recorded_from_the_simple_form(client):
         assert response.status_code == 302, response.context["form"].errors
         for code, amount in expected.items():
             assert balances(group)[code] == amount
+    # A group pays out of its box too.
+    box = {
+        "kind": "expense",
+        "account": "loan_fund",
+        "other": "running_costs",
+        "amount": "1",
+        "on": YESTERDAY.isoformat(),
+    }
+    assert client.post(url("transaction_new", group.pk), box).status_code == 302
+    assert balances(group)["loan_fund"] == -100
     assert set(Transaction.objects.filter(organisation=group).values_list("kind", flat=True)) == {
         "grant",
         "expense",
