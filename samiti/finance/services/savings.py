@@ -168,7 +168,7 @@ def group_books(cycle: Cycle, on: datetime.date, accounts: dict[str, int] | None
             list(wanted),
         )
         for account_id, member_id, total in cursor.fetchall():
-            code = wanted[account_id]
+            code, total = wanted[account_id], int(total)  # PostgreSQL sums a bigint to a numeric
             if code not in per_member:
                 funds[code] += total
             elif total:  # savings are owed to the member: a credit balance, shown positive
