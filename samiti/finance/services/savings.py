@@ -259,16 +259,15 @@ def check_meeting(
         members = {pk: (code, bool(active)) for pk, code, active in cursor.fetchall()}
     accounts = accounts_of(group)
     books = group_books(cycle, held_on, accounts)
-    plan = _check_lines(cycle, lines, members, books, held_on)
     for original in corrections:
         if original.organisation_id != group.pk:
             raise FinanceError(_("A correction reverses a transaction of this group."), field="corrections")
     fix = [reversal_entry(original) for original in corrections]
-    loan_fund = books.loan_fund + plan.into_loan_fund - plan.out_of_loan_fund + _effect(fix, "loan_fund")
-    social_fund = (
-        books.social_fund + plan.into_social_fund - plan.out_of_social_fund + _effect(fix, "social_fund")
-    )
-    if plan.out_of_loan_fund > books.loan_fund + plan.into_loan_fund + _effect(fix, "loan_fund"):
+    reopen = _apply_corrections(books, corrections, fix, members)
+    plan = _check_lines(cycle, lines, members, books, held_on)
+    loan_fund = books.loan_fund + plan.into_loan_fund - plan.out_of_loan_fund
+    social_fund = books.social_fund + plan.into_social_fund - plan.out_of_social_fund
+    if loan_fund < 0:
         raise FinanceError(
             _("The loans come to %(loans)s but the loan fund holds %(fund)s.")
             % {
@@ -284,7 +283,7 @@ def check_meeting(
             % {"fund": format_taka(social_fund + plan.out_of_social_fund)},
             field="grant",
         )
-    return MeetingCheck(plan, fix, loan_fund, social_fund, members, last["number"] or 0, accounts)
+    return MeetingCheck(plan, fix, loan_fund, social_fund, members, last["number"] or 0, accounts, reopen)
 
 
 def _last_meeting(cycle: Cycle) -> dict[str, Any]:
@@ -305,6 +304,49 @@ class MeetingCheck:
     members: dict[int, tuple[str, bool]]
     last_number: int
     accounts: dict[str, int]
+    reopen: list[int]  # loans closed as repaid that a reversed repayment opens again
+
+
+def _apply_corrections(
+    books: GroupBooks,
+    corrections: Sequence[Transaction],
+    fix: Sequence[Entry],
+    members: dict[int, tuple[str, bool]],
+) -> list[int]:
+    """Bring the books to where the reversals leave them, before the rows are checked against them;
+    return the loans that a reversed repayment opens again."""
+    reopened = []
+    for original, entry in zip(corrections, fix, strict=True):
+        for line in entry.lines:
+            m = line.member
+            if line.account in ("loan_fund", "social_fund"):
+                setattr(books, line.account, getattr(books, line.account) + line.amount)
+            elif line.account == "member_savings":
+                books.savings[m] = books.savings.get(m, 0) - line.amount
+            elif line.account in ("loans_receivable", "service_charge_income") and line.amount > 0:
+                state = books.loans.get(m)
+                if state is not None and state.loan.issued_on >= original.on:
+                    raise FinanceError(
+                        _("Member %(code)s has taken a new loan since; record the repayment again instead.")
+                        % {"code": members.get(m, ("?", False))[0]},
+                        field="corrections",
+                    )
+                if state is None:
+                    loan = (
+                        Loan.objects.filter(member_id=m, issued_on__lt=original.on)
+                        .order_by("-issued_on")
+                        .first()
+                    )
+                    if loan is None:
+                        continue
+                    state = books.loans[m] = LoanState(loan, books.owed.get(m, 0), 0)
+                    reopened.append(loan.pk)
+                if line.account == "loans_receivable":
+                    books.owed[m] = books.owed.get(m, 0) + line.amount
+                    state.owed = books.owed[m]
+                else:
+                    state.charge_due += line.amount
+    return reopened
 
 
 @transaction.atomic
@@ -409,6 +451,8 @@ def record_meeting(
             for m, amount, months, purpose in plan.new_loans
         ]
     )
+    if check.reopen:
+        Loan.objects.filter(pk__in=check.reopen).update(status=Loan.Status.OPEN, closed_on=None)
     if plan.repaid:
         Loan.objects.filter(pk__in=plan.repaid).update(status=Loan.Status.REPAID, closed_on=held_on)
     audit.record(
@@ -606,10 +650,6 @@ def _check_lines(
         if by_kind[kind]
     ]
     return _Plan(entries, present, into_loan, out_loan, into_social, out_social, new_loans, repaid)
-
-
-def _effect(entries: Sequence[Entry], account: str) -> int:
-    return sum(line.amount for entry in entries for line in entry.lines if line.account == account)
 
 
 def _cash_mismatch(counted_loan: int, loan: int, counted_social: int, social: int) -> str:

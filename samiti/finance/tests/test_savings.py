@@ -400,3 +400,17 @@ def test_any_sequence_of_valid_meetings_keeps_the_books_whole(meetings, share_so
     assert after.social_fund == (0 if share_social else before.social_fund)
     assert after.loan_fund == sheet.remainder
     assert Posting.objects.filter(account__organisation=cycle.group).aggregate(s=Sum("amount"))["s"] == 0
+
+
+def test_reversing_a_repayment_that_closed_a_loan_opens_the_loan_again():
+    cycle, members = a_group(2)
+    savings_meeting(cycle, 0, members, shares=5)
+    ft.meeting(cycle, week(1), [MemberLine(members[0].pk, loan=20000, loan_months=1)])
+    paid = ft.meeting(cycle, week(2), [MemberLine(members[0].pk, repayment=20000, service_charge=1000)])
+    assert Loan.objects.get(member=members[0]).status == Loan.Status.REPAID
+    wrong = Transaction.objects.filter(meeting=paid.meeting, kind__in=["repayment", "service_charge"])
+    ft.meeting(cycle, week(3), [MemberLine(members[0].pk, repayment=15000)], corrections=list(wrong))
+    loan = Loan.objects.get(member=members[0])
+    assert loan.status == Loan.Status.OPEN and group_books(cycle, week(3)).owed[members[0].pk] == 5000
+    assert group_books(cycle, week(3)).loans[members[0].pk].charge_due == 1000
+    assert trial_balance(cycle.group).balanced
