@@ -38,13 +38,27 @@ FINE_ODDS = 0.003  # per member and meeting: late, or talking out of turn
 
 WRITE_OFF_REASON = "সদস্যা অসুস্থ হয়ে ঢাকায় চলে গেছেন; সভা ঋণ মওকুফের সিদ্ধান্ত নিয়েছে।"
 
-# Associations' books (only when the dues and assets services are here).
-MEMBERSHIP_FEE = [2000, 3000, 5000]  # a month
+# Associations' books: a membership fee and its payments, a grant, an asset rented out, running costs.
+FEES = [(6000, "quarterly", 3), (10_000, "yearly", 12)]  # amount, frequency, months a period
+FEE_MONTHS_AGO = 5
 DUES_ARREARS = 0.25  # the share of members behind with their dues
+MOBILE_MONEY = 0.2  # the share of payments by bKash or Nagad
+GRANT = ("প্রকল্প অনুদান: যন্ত্রপাতি ও অফিস খরচ", 30_000_000)
+GRANT_MONTHS_AGO = 8
+# kind, name, price, unit, rate, quantities (low, high), rentals
 ASSETS = [
-    ("power_tiller", "পাওয়ার টিলার (১২ অশ্বশক্তি)", 18_000_000, "acre", 150_000),
-    ("pump", "শ্যালো মেশিন (সেচ পাম্প)", 6_500_000, "hour", 15_000),
+    ("power_tiller", "পাওয়ার টিলার (১২ অশ্বশক্তি)", 18_000_000, "acre", 150_000, (0.33, 3.0), 30),
+    ("pump", "শ্যালো মেশিন (সেচ পাম্প)", 6_500_000, "hour", 15_000, (2, 10), 40),
 ]
-ASSET_COSTS = ["ডিজেল", "মেরামত ও যন্ত্রাংশ", "চালকের মজুরি"]
-GRANT = ("প্রকল্প অনুদান: যন্ত্রপাতি কেনার জন্য", 25_000_000)
-RUNNING_COSTS = ["অফিস ঘর ভাড়া", "সভার চা-নাস্তা", "খাতা-কলম ও রসিদ বই", "মোবাইল ফোনের খরচ"]
+NON_MEMBER_RENTERS = ["আব্দুল করিম (পাশের গ্রাম)", "Md. Rafiqul Islam", "হরিপদ বর্মন"]
+ASSET_COSTS = [
+    ("ডিজেল", 150_000, 400_000),
+    ("মেরামত ও যন্ত্রাংশ", 200_000, 800_000),
+    ("চালকের মজুরি", 100_000, 300_000),
+]
+RUNNING_COSTS = [
+    ("অফিস ঘর ভাড়া", 100_000),
+    ("সভার চা-নাস্তা", 30_000),
+    ("খাতা-কলম ও রসিদ বই", 20_000),
+    ("মোবাইল ফোনের খরচ", 15_000),
+]

@@ -10,14 +10,36 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from samiti.core.models import AuditEvent
-from samiti.finance.models import Cycle, Loan, Posting, SavingsMeeting, Transaction
+from samiti.finance.models import (
+    Cycle,
+    Loan,
+    MembershipFee,
+    Posting,
+    Rental,
+    SavingsMeeting,
+    SharedAsset,
+    Transaction,
+)
+from samiti.finance.services.assets import asset_report
+from samiti.finance.services.dues import dues_status
 from samiti.finance.services.savings import share_out_sheet
 from samiti.registry.models import Meeting, User
 from samiti.registry.tests.test_demo import five_districts  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Cycle, SavingsMeeting, Loan, Transaction, Posting, Meeting, AuditEvent]
+MODELS = [
+    Cycle,
+    SavingsMeeting,
+    Loan,
+    Transaction,
+    Posting,
+    Meeting,
+    MembershipFee,
+    SharedAsset,
+    Rental,
+    AuditEvent,
+]
 MEMBERS = 3_000
 GROUPS = 12
 
@@ -92,6 +114,21 @@ def test_demo_finance_keeps_balanced_books_shares_out_exactly_and_a_second_run_c
             account__organisation=cycle.group, account__code="loan_fund", transaction_id__lte=made.pk
         ).aggregate(total=Sum("amount"))["total"]
         assert left == sheet.remainder  # what rounding leaves stays in the group's loan fund
+
+    # Two associations' own books: dues with some members behind, an asset rented out, a grant, costs.
+    fees = MembershipFee.objects.select_related("association")
+    assert fees.count() == 2
+    for fee in fees:
+        dues = dues_status(fee.association, today)
+        assert dues.in_arrears and 0.5 < dues.total.rate < 1
+    assert {asset.kind for asset in SharedAsset.objects.all()} == {"power_tiller", "pump"}
+    for asset in SharedAsset.objects.all():
+        report = asset_report(asset, today)
+        assert report.rentals >= 20 and report.income > 0 and report.costs > 0
+    assert Rental.objects.filter(member=None).exists()  # some rent it who are not members
+    for kind in ("grant", "expense", "dues"):
+        assert Transaction.objects.filter(kind=kind).exists(), kind
+    assert Transaction.objects.filter(kind="dues", reference__startswith="BK").exists()
 
     before = _snapshot()
     again = _run("demo_finance", groups=GROUPS)

@@ -1,12 +1,14 @@
 """Give the demo programme (`manage.py demo`) believable savings-group books.
 
 About forty groups (every group of the demo association account's association, then a few of the
-first association of each other federation) each run a savings cycle with a constitution of their
+first other association of each federation) each run a savings cycle with a constitution of their
 own (share price Tk 20 to 100, a flat or a declining service charge, one group sharing its social
 fund out) and record twenty weekly meetings: attendance, shares, the social fund, loans within the
 rules, repayments with their service charge, a few fines and social fund grants. One loan is left
 overdue and one is written off. Two groups, the demo group account's among them, finished a first
-cycle, shared it out, and run a second one.
+cycle, shared it out, and run a second one. Two associations set a membership fee that most
+members pay (a quarter are behind), receive a grant, buy a power tiller or a pump and rent it
+out, and pay its costs and their running costs.
 
 Everything goes through the finance services, so it is validated and audited like any other
 write, and each meeting's counted cash is what the books expect. Deterministic (one seeded
@@ -19,6 +21,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -28,9 +31,15 @@ from django.utils import timezone
 from samiti.core.models import Channel
 from samiti.finance import demo_data as words
 from samiti.finance.models import ChargeMethod, Cycle, Loan, Posting
+from samiti.finance.models import TransactionKind as K
+from samiti.finance.queries import balances
+from samiti.finance.services.assets import buy_asset, record_asset_cost, rent_asset
+from samiti.finance.services.dues import record_dues_payment, set_membership_fee
+from samiti.finance.services.ledger import Line, post_transaction
 from samiti.finance.services.savings import (
     GroupBooks,
     MemberLine,
+    add_months,
     group_books,
     record_meeting,
     share_out,
@@ -45,6 +54,7 @@ SYSTEM = Channel.SYSTEM
 GROUPS = 40
 MEETINGS = 20  # weekly meetings of each cycle
 COMPLETED = 2  # groups that shared out a first cycle and run a second
+ASSOCIATIONS = 2  # associations that get dues, a grant, an asset and running costs
 WEEK = datetime.timedelta(days=7)
 TAKA_100 = 10_000  # loans are whole hundreds of taka
 
@@ -53,31 +63,34 @@ def demo_cycles():
     return Cycle.objects.filter(group__parent__parent__code__in=FEDERATION_CODES)
 
 
-def chosen_groups(count: int = GROUPS) -> list[Organisation]:
-    """The demo group account's group first, the rest of its association's groups, then groups of
-    the first association of each other federation, in turn, up to `count`."""
-    groups = Organisation.objects.filter(
-        kind=Organisation.Kind.GROUP, parent__parent__code__in=FEDERATION_CODES
-    ).select_related("parent")
+def demo_associations() -> list[Organisation]:
+    """The demo association account's association, then the first other association of each federation."""
+    associations = Organisation.objects.filter(
+        kind=Organisation.Kind.ASSOCIATION, parent__code__in=FEDERATION_CODES
+    ).order_by("code")
+    leader = User.objects.filter(username="association").select_related("organisation").first()
+    home = leader.organisation if leader is not None else None
+    found = [home] if home is not None else []
+    for code in FEDERATION_CODES:
+        first = associations.filter(parent__code=code).exclude(pk=getattr(home, "pk", None)).first()
+        if first is not None:
+            found.append(first)
+    return found
+
+
+def chosen_groups(associations: list[Organisation], count: int = GROUPS) -> list[Organisation]:
+    """The demo group account's group first, the rest of the first association's groups, then
+    groups of the other associations in turn, up to `count`."""
+    groups = (
+        Organisation.objects.filter(kind=Organisation.Kind.GROUP).select_related("parent").order_by("code")
+    )
     chosen: dict[int, Organisation] = {}
     account = User.objects.filter(username="group").select_related("organisation").first()
     if account is not None and account.organisation is not None:
         chosen[account.organisation.pk] = account.organisation
-    leader = User.objects.filter(username="association").first()
-    home = leader.organisation_id if leader is not None else None
-    if home is not None:
-        for group in groups.filter(parent_id=home).order_by("code"):
-            chosen.setdefault(group.pk, group)
-    others = []
-    for code in FEDERATION_CODES:
-        first = (
-            Organisation.objects.filter(kind=Organisation.Kind.ASSOCIATION, parent__code=code)
-            .exclude(pk=home)
-            .order_by("code")
-            .first()
-        )
-        if first is not None:
-            others.append(list(groups.filter(parent=first).order_by("code")))
+    for group in groups.filter(parent=associations[0]):
+        chosen.setdefault(group.pk, group)
+    others = [list(groups.filter(parent=association)) for association in associations[1:]]
     while len(chosen) < count and any(others):
         for row in others:
             if row and len(chosen) < count:
@@ -278,6 +291,164 @@ class Builder:
             self.counts["grants"] += 1
 
 
+class Books:
+    """An association's own books, written in the order of their days so the cash is there when
+    it is spent: a membership fee and its payments, a grant, an asset rented out, running costs."""
+
+    def __init__(self, builder: Builder, association: Organisation, number: int) -> None:
+        self.rng, self.today, self.counts = builder.rng, builder.today, builder.counts
+        self.association = association
+        self.number = number
+        self.events: list[tuple[datetime.date, int, object]] = []
+
+    def day(self, days_ago: int) -> datetime.date:
+        return self.today - datetime.timedelta(days=max(days_ago, 0))
+
+    def build(self) -> None:
+        rng = self.rng
+        members = list(
+            Member.objects.filter(association=self.association, is_active=True)
+            .select_related("association")
+            .order_by("code")
+        )
+        if not members:
+            return
+        title, amount = words.GRANT
+        post_transaction(
+            actor=None,
+            organisation=self.association,
+            on=self.day(words.GRANT_MONTHS_AGO * 30),
+            kind=K.GRANT,
+            lines=[Line("bank", amount), Line("grants_received", -amount)],
+            memo=title,
+            channel=SYSTEM,
+        )
+        self.counts["grants received"] += 1
+        self.dues(members)
+        self.asset(members)
+        for months_ago in range(words.GRANT_MONTHS_AGO - 1, -1, -1):
+            for memo, cost in words.RUNNING_COSTS:
+                if rng.random() < 0.8:
+                    self.later(self.day(months_ago * 30 + rng.randint(0, 25)), self.running_cost, memo, cost)
+        for _on, _n, (write, *args) in sorted(self.events, key=lambda event: event[:2]):
+            write(*args)
+
+    def later(self, on: datetime.date, write, *args) -> None:
+        self.events.append((on, len(self.events), (write, on, *args)))
+
+    def dues(self, members: list[Member]) -> None:
+        """A fee from some months ago; most members pay what is due, in one lump or a period at a
+        time, and a quarter fall behind."""
+        rng = self.rng
+        amount, frequency, months = words.FEES[self.number % len(words.FEES)]
+        starts_on = add_months(self.today, -words.FEE_MONTHS_AGO)
+        set_membership_fee(
+            actor=None,
+            association=self.association,
+            amount=amount,
+            frequency=frequency,
+            starts_on=starts_on,
+            channel=SYSTEM,
+        )
+        self.counts["fees"] += 1
+        for member in members:
+            first = max(starts_on, member.joined_on)
+            due = [add_months(first, months * n) for n in range(words.FEE_MONTHS_AGO // months + 1)]
+            due = [day for day in due if day <= self.today]
+            if rng.random() < words.DUES_ARREARS:
+                due = due[: rng.randint(0, len(due) - 1)]
+            lumps = [due] if rng.random() < 0.7 else [[day] for day in due]
+            for lump in lumps:
+                if lump:
+                    paid_on = min(lump[-1] + datetime.timedelta(days=rng.randint(0, 20)), self.today)
+                    self.later(paid_on, self.pay_dues, member, len(lump) * amount)
+
+    def pay_dues(self, on: datetime.date, member: Member, amount: int) -> None:
+        mobile = self.rng.random() < words.MOBILE_MONEY
+        record_dues_payment(
+            actor=None,
+            member=member,
+            amount=amount,
+            on=on,
+            method="mobile_money" if mobile else "cash",
+            reference=f"BK{self.rng.randrange(10**9):09d}" if mobile else "",
+            channel=SYSTEM,
+        )
+        self.counts["dues payments"] += 1
+
+    def asset(self, members: list[Member]) -> None:
+        rng = self.rng
+        kind, name, price, unit, rate, (low, high), rentals = words.ASSETS[self.number % len(words.ASSETS)]
+        bought_on = self.day((words.GRANT_MONTHS_AGO - 1) * 30)
+        asset = buy_asset(
+            actor=None,
+            association=self.association,
+            name=name,
+            kind=kind,
+            bought_on=bought_on,
+            price=price,
+            unit=unit,
+            rate=rate,
+            paid_from="bank",
+            channel=SYSTEM,
+        )
+        self.counts["assets"] += 1
+        days = (self.today - bought_on).days
+        for _n in range(rentals):
+            quantity = Decimal(str(round(rng.uniform(low, high), 1 if unit == "hour" else 2)))
+            renter = rng.choice(members) if rng.random() < 0.85 else rng.choice(words.NON_MEMBER_RENTERS)
+            self.later(
+                bought_on + datetime.timedelta(days=rng.randint(1, days)), self.rent, asset, quantity, renter
+            )
+        for months_ago in range(words.GRANT_MONTHS_AGO - 2, -1, -1):
+            memo, low_cost, high_cost = rng.choice(words.ASSET_COSTS)
+            cost = rng.randint(low_cost // 1000, high_cost // 1000) * 1000
+            self.later(self.day(months_ago * 30 + rng.randint(0, 25)), self.asset_cost, asset, memo, cost)
+
+    def rent(self, on: datetime.date, asset, quantity: Decimal, renter: Member | str) -> None:
+        member = renter if isinstance(renter, Member) else None
+        rent_asset(
+            actor=None,
+            asset=asset,
+            on=on,
+            quantity=quantity,
+            member=member,
+            renter="" if member else str(renter),
+            channel=SYSTEM,
+        )
+        self.counts["rentals"] += 1
+
+    def asset_cost(self, on: datetime.date, asset, memo: str, cost: int) -> None:
+        record_asset_cost(
+            actor=None,
+            asset=asset,
+            on=on,
+            amount=cost,
+            memo=memo,
+            paid_from=self.paid_from(on, cost),
+            channel=SYSTEM,
+        )
+        self.counts["costs"] += 1
+
+    def running_cost(self, on: datetime.date, memo: str, cost: int) -> None:
+        paid_from = self.paid_from(on, cost)
+        post_transaction(
+            actor=None,
+            organisation=self.association,
+            on=on,
+            kind=K.EXPENSE,
+            lines=[Line("running_costs", cost), Line(paid_from, -cost)],
+            memo=memo,
+            channel=SYSTEM,
+        )
+        self.counts["costs"] += 1
+
+    def paid_from(self, on: datetime.date, amount: int) -> str:
+        """Cash in hand when it holds enough that day, else the bank."""
+        held = balances(self.association, on=on).get("cash", 0)
+        return "cash" if held >= amount else "bank"
+
+
 class Command(BaseCommand):
     help = "Add finance demo data: savings cycles with weekly meetings, loans, a write-off and share-outs."
 
@@ -305,15 +476,22 @@ class Command(BaseCommand):
         started = time.perf_counter()
         builder = Builder(seed=seed, today=timezone.localdate())
         with transaction.atomic():
-            chosen = chosen_groups(groups)
+            associations = demo_associations()
+            chosen = chosen_groups(associations, groups)
             for number, group in enumerate(chosen):
                 builder.group(group, number)
+            for number, association in enumerate(associations[:ASSOCIATIONS]):
+                Books(builder, association, number).build()
         c = builder.counts
-        postings = Posting.objects.filter(association_id__in={g.parent_id for g in chosen}).count()
+        postings = Posting.objects.filter(
+            association_id__in={g.parent_id for g in chosen} | {a.pk for a in associations[:ASSOCIATIONS]}
+        ).count()
         self.stdout.write(
             f"Finance demo: {c['cycles']} savings cycles in {len(chosen)} groups, "
             f"{c['meetings']:,} meetings, "
             f"{c['loans']:,} loans ({c['written off']} written off), {c['fines']} fines, "
-            f"{c['grants']} social fund grants, {c['share-outs']} share-outs; {postings:,} postings; "
+            f"{c['grants']} social fund grants, {c['share-outs']} share-outs; in {c['fees']} associations "
+            f"{c['dues payments']:,} dues payments, {c['grants received']} grants received, "
+            f"{c['assets']} assets with {c['rentals']} rentals, {c['costs']} costs; {postings:,} postings; "
             f"built in {time.perf_counter() - started:.1f} s."
         )
