@@ -206,6 +206,11 @@ def test_listing_cycles_and_loans_takes_a_fixed_number_of_queries(world, django_
     with django_assert_max_num_queries(8):
         loans = client.get("/api/finance/loans").json()["items"]
     assert len(loans) == 3 and all(loan["owed"] == 5000 for loan in loans)
+    with django_assert_max_num_queries(8):
+        meetings = client.get(f"/api/finance/cycles/{cycle.pk}/meetings").json()["items"]
+    assert [m["number"] for m in meetings] == [2, 1]
+    assert len(client.get("/api/finance/loans", {"group": group.pk}).json()["items"]) == 1
+    assert client.get("/api/finance/loans", {"member": member.pk}).json()["items"][0]["code"] == member.code
 
 
 # ----- books and meetings ------------------------------------------------------------------------
