@@ -105,9 +105,10 @@ class Habits:
 
     attendance: float
     usual_shares: dict[int, int]
-    defaulter: int | None = None  # a member who stopped coming and does not repay
-    write_off_after: int | None = None  # meeting after which the defaulter's loan is written off
-    done: set[int] = field(default_factory=set)  # members who may not borrow again
+    wants_defaulter: bool = False  # the next loan given is never repaid
+    defaulter: int | None = None  # the member who took it: she stopped coming
+    write_off_after: int | None = None  # the meeting after which her loan is written off
+    barred: set[int] = field(default_factory=set)  # members who may not borrow again
 
 
 class Builder:
@@ -150,10 +151,10 @@ class Builder:
             self.counts["share-outs"] += 1
         cycle = self.start(group, starts_on, starts_on + 51 * WEEK, number == COMPLETED + 1)
         habits = Habits(*self.habits(members))
-        if number == 0:
-            habits.defaulter = -1  # the demo group's overdue loan: chosen when it is given
+        if number == 0:  # the demo group account's group has the overdue loan
+            habits.wants_defaulter = True
         elif number == COMPLETED + 2:
-            habits.defaulter, habits.write_off_after = -1, 15
+            habits.wants_defaulter, habits.write_off_after = True, 15
         self.meetings(cycle, members, habits, wind_down=False)
 
     def start(
@@ -188,7 +189,7 @@ class Builder:
             self.grant(cycle, books, rows)
             self.record(cycle, books, rows, held_on)
             self.counts["meetings"] += 1
-            if habits.write_off_after == n and habits.defaulter not in (None, -1):
+            if habits.write_off_after == n and habits.defaulter is not None:
                 loan = Loan.objects.get(cycle=cycle, member_id=habits.defaulter, status=Loan.Status.OPEN)
                 write_off_loan(
                     actor=None, loan=loan, on=held_on, reason=words.WRITE_OFF_REASON, channel=SYSTEM
@@ -252,10 +253,10 @@ class Builder:
         price = cycle.share_price
         fund = books.loan_fund + sum(r.shares * price + r.repayment + r.service_charge + r.fine for r in rows)
         wanted = rng.randint(*words.LOANS_PER_MEETING)
-        if habits.defaulter == -1:
+        if habits.wants_defaulter:
             wanted = max(wanted, 1)
         candidates = [
-            r for r in rows if r.present and r.member not in books.loans and r.member not in habits.done
+            r for r in rows if r.present and r.member not in books.loans and r.member not in habits.barred
         ]
         rng.shuffle(candidates)
         for line in candidates[:wanted]:
@@ -269,9 +270,9 @@ class Builder:
                 months = min(months, weeks_left * 7 // 31)
                 if months < 1:
                     continue
-            if habits.defaulter == -1:
-                months, habits.defaulter = 1, line.member
-                habits.done.add(line.member)
+            if habits.wants_defaulter:
+                months, habits.defaulter, habits.wants_defaulter = 1, line.member, False
+                habits.barred.add(line.member)
             line.loan = rng.randint(max(most // 3, 1), most) * TAKA_100
             line.loan_months = months
             line.loan_purpose = rng.choice(words.LOAN_PURPOSES)
