@@ -26,7 +26,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,9 +122,10 @@ def record_dues_payment(
         )
     if on > timezone.localdate():
         raise FinanceError(_("A payment cannot be dated in the future."), field="on")
-    lock_books(association)  # two payments with one mobile money reference cannot both pass
     retry = client_id is not None and Transaction.objects.filter(client_id=client_id).exists()
-    if not retry and method == MOBILE_MONEY and _reference_used(association, reference):
+    if method == MOBILE_MONEY and not retry:
+        lock_books(association)  # two payments with one reference cannot both pass the check
+    if method == MOBILE_MONEY and not retry and _reference_used(association, reference):
         raise FinanceError(
             _("The mobile money payment %(reference)s is already recorded.") % {"reference": reference},
             code="duplicate",
@@ -144,8 +145,10 @@ def record_dues_payment(
 
 
 def lock_books(organisation: Organisation) -> None:
-    """Serialise writes that check the books first (a reference unused, funds enough) and then post."""
-    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    """Serialise writes that check the books first (a reference unused, funds enough) and then
+    post. SQLite writes one transaction at a time already, so only other databases lock a row."""
+    if connection.features.has_select_for_update:
+        list(Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk"))
 
 
 def _reference_used(association: Organisation, reference: str) -> bool:
