@@ -52,6 +52,9 @@ class AssetIn(Schema):
     unit: Literal[tuple(SharedAsset.Unit.values)]  # type: ignore[valid-type]
     rate: int = Field(description="Rent per unit, poisha.")
     paid_from: Literal[services.POOLED] = "cash"  # type: ignore[valid-type]
+    client_id: uuid.UUID | None = Field(
+        None, description="Made by the client; a retry with it is recorded once."
+    )
 
 
 class ReportOut(Schema):

@@ -27,6 +27,7 @@ class AssetForm(ServiceErrors, forms.Form):
     paid_from = forms.ChoiceField(label=_("Paid from"), choices=_accounts(POOLED), initial="cash")
     unit = forms.ChoiceField(label=_("Rented by the"), choices=SharedAsset.Unit.choices)
     rate = TakaField(label=_("Rent per unit (taka)"))
+    client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
 
 class RentalForm(ServiceErrors, forms.Form):

@@ -64,10 +64,18 @@ def buy_asset(
     unit: str,
     rate: int,
     paid_from: str = "cash",
+    client_id: uuid.UUID | None = None,
     channel: str = Channel.WEB,
 ) -> SharedAsset:
-    """Buy an asset from the association's pooled funds, to rent out at `rate` poisha per `unit`."""
+    """Buy an asset from the association's pooled funds, to rent out at `rate` poisha per `unit`.
+    A retry with the same `client_id` returns the asset first recorded."""
     check_scope(actor, association)
+    if client_id is not None:
+        done = _retried(client_id, K.ASSET_PURCHASE)
+        if done is not None:
+            if done.organisation_id != association.pk:
+                raise _id_reused()
+            return SharedAsset.objects.get(pk=done.asset_id)
     if association.kind != Organisation.Kind.ASSOCIATION:
         raise FinanceError(_("Assets are bought by associations."), field="association")
     name = (name or "").strip()
@@ -103,6 +111,7 @@ def buy_asset(
         kind=K.ASSET_PURCHASE,
         lines=[Line("fixed_assets", price), Line(paid_from, -price)],
         memo=(_("Bought: %(asset)s") % {"asset": name})[:MEMO_LENGTH],
+        client_id=client_id,
     )
     write_entries(
         actor=actor,
@@ -143,16 +152,11 @@ def rent_asset(
     association = asset.organisation
     check_scope(actor, association)
     if client_id is not None:
-        posted = Transaction.objects.filter(client_id=client_id).first()
+        posted = _retried(client_id, K.RENTAL)
         if posted is not None:
-            done = Rental.objects.filter(transaction=posted).first()
-            if done is None or done.asset_id != asset.pk:
-                raise FinanceError(
-                    _("This transaction id was already used for a different transaction."),
-                    code="id_reused",
-                    field="client_id",
-                )
-            return done
+            if posted.asset_id != asset.pk:
+                raise _id_reused()
+            return Rental.objects.get(transaction=posted)
     if asset.status != SharedAsset.Status.IN_USE:
         raise FinanceError(_("This asset is retired; it is not rented out any more."), code="retired")
     quantity = _quantity(quantity)
@@ -225,14 +229,10 @@ def record_asset_cost(
     association = asset.organisation
     check_scope(actor, association)
     if client_id is not None:
-        done = Transaction.objects.filter(client_id=client_id).first()
+        done = _retried(client_id, K.ASSET_COST)
         if done is not None:
-            if done.asset_id != asset.pk or done.kind != K.ASSET_COST:
-                raise FinanceError(
-                    _("This transaction id was already used for a different transaction."),
-                    code="id_reused",
-                    field="client_id",
-                )
+            if done.asset_id != asset.pk:
+                raise _id_reused()
             return done
     memo = (memo or "").strip()
     if not memo:
@@ -311,6 +311,22 @@ def retire_asset(
         association_id=asset.association_id,
     )
     return asset
+
+
+def _retried(client_id: uuid.UUID, kind: str) -> Transaction | None:
+    """The transaction already recorded with `client_id`, refused when it is of another kind."""
+    done = Transaction.objects.filter(client_id=client_id).first()
+    if done is not None and done.kind != kind:
+        raise _id_reused()
+    return done
+
+
+def _id_reused() -> FinanceError:
+    return FinanceError(
+        _("This transaction id was already used for a different transaction."),
+        code="id_reused",
+        field="client_id",
+    )
 
 
 def _quantity(value: Decimal | int | str) -> Decimal:

@@ -79,6 +79,17 @@ def test_buying_an_asset_moves_its_price_from_cash_to_assets_owned_together():
     assert AuditEvent.objects.filter(object_type="finance.sharedasset", action="create").exists()
 
 
+def test_a_retried_purchase_is_recorded_once():
+    club = association()
+    key = uuid.uuid4()
+    first = tiller(club, client_id=key)
+    assert tiller(club, client_id=key).pk == first.pk
+    assert SharedAsset.objects.count() == 1 and Transaction.objects.filter(kind=K.ASSET_PURCHASE).count() == 1
+    with pytest.raises(FinanceError) as elsewhere:
+        tiller(association(), client_id=key)
+    assert elsewhere.value.code == "id_reused"
+
+
 def test_an_asset_is_bought_only_with_what_the_account_holds_on_the_day():
     club = association()
     fund(club, 1_000_000, into="bank")
@@ -291,11 +302,13 @@ def test_buying_renting_and_costing_through_the_pages_keeps_input_on_error():
         "paid_from": "cash",
         "unit": "hour",
         "rate": "200",
+        "client_id": str(uuid.uuid4()),
     }
     refused = client.post(url, data)
     assert refused.status_code == 400 and "paid_from" in refused.context["form"].errors
     assert 'value="Thresher"' in refused.content.decode()
     made = client.post(url, {**data, "price": "4000"})
+    assert client.post(url, {**data, "price": "4000"}).status_code == 302  # sent twice: bought once
     asset = SharedAsset.objects.get()
     assert made.status_code == 302 and asset.price == 400_000
     member = testing.member(testing.group(club), code="G3-0001")
