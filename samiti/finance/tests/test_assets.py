@@ -2,10 +2,12 @@
 their running costs and payback, all through the ledger; the asset pages and API, scoped."""
 
 import datetime
+import threading
 import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
@@ -101,6 +103,33 @@ def test_an_asset_is_bought_only_with_what_the_account_holds_on_the_day():
     assert before.value.code == "insufficient_funds"
     assert not SharedAsset.objects.exists()
     tiller(club, price=1_000_000, paid_from="bank")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_purchases_at_the_same_moment_cannot_spend_the_same_taka():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    club = association()
+    fund(club, 1_000_000)
+    start, outcomes = threading.Barrier(2), []
+
+    def buy(name: str) -> None:
+        try:
+            start.wait()
+            tiller(club, price=800_000, name=name)
+            outcomes.append("bought")
+        except FinanceError as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=buy, args=(name,)) for name in ("Tiller A", "Tiller B")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["bought", "insufficient_funds"]
+    assert SharedAsset.objects.count() == 1
 
 
 def test_bad_assets_are_refused_on_their_field():
