@@ -125,12 +125,12 @@ def record_dues_payment(
     retry = client_id is not None and Transaction.objects.filter(client_id=client_id).exists()
     if method == MOBILE_MONEY and not retry:
         lock_books(association)  # two payments with one reference cannot both pass the check
-    if method == MOBILE_MONEY and not retry and _reference_used(association, reference):
-        raise FinanceError(
-            _("The mobile money payment %(reference)s is already recorded.") % {"reference": reference},
-            code="duplicate",
-            field="reference",
-        )
+        if _reference_used(association, reference):
+            raise FinanceError(
+                _("The mobile money payment %(reference)s is already recorded.") % {"reference": reference},
+                code="duplicate",
+                field="reference",
+            )
     return post_transaction(
         actor=actor,
         organisation=association,
