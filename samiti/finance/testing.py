@@ -22,7 +22,7 @@ def cycle(group: Organisation | None = None, **constitution: Any) -> Cycle:
 
 
 def members(group: Organisation, count: int) -> list[Member]:
-    return [testing.member(group) for _ in range(count)]
+    return [testing.member(group, joined_on=START - datetime.timedelta(days=30)) for _ in range(count)]
 
 
 def meeting(

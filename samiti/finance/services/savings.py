@@ -45,7 +45,7 @@ from samiti.finance.services.ledger import (
     write_entries,
 )
 from samiti.registry.models import Meeting, Member, Organisation, User
-from samiti.registry.services import hold_meeting, record_attendance
+from samiti.registry.services import hold_meeting, record_attendance, update_member
 
 CONSTITUTION = [
     "share_price",
@@ -372,6 +372,8 @@ def record_meeting(
     """
     group = cycle.group
     check_scope(actor, group)
+    # One meeting of a cycle at a time: a second submit of the same meeting waits, then finds it.
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if client_id is not None:
         done = SavingsMeeting.objects.filter(client_id=client_id).first()
         if done is not None:
@@ -932,10 +934,17 @@ def _payout_lines(
 
 @transaction.atomic
 def pay_out_member(
-    *, actor: User | None, cycle: Cycle, member: Member, on: datetime.date, channel: str = Channel.WEB
+    *,
+    actor: User | None,
+    cycle: Cycle,
+    member: Member,
+    on: datetime.date,
+    reason: str = "",
+    channel: str = Channel.WEB,
 ) -> int:
     """Pay a member who leaves mid-cycle by the share-out's rule, valuing the fund today: the loan
-    fund plus the loans owed to it (and the social fund when it is shared). Returns the payout."""
+    fund plus the loans owed to it (and the social fund when it is shared). The member leaves the
+    group on that day. Returns the payout."""
     group = cycle.group
     check_scope(actor, group)
     if not cycle.is_open:
@@ -969,6 +978,8 @@ def pay_out_member(
         memo=_("Paid out on leaving: %(member)s") % {"member": member.code},
     )
     write_entries(actor=actor, organisation=group, on=on, entries=[entry], cycle_id=cycle.pk, channel=channel)
+    reason = reason.strip()[:200] or _("Left the savings group mid-cycle and was paid out.")
+    update_member(actor=actor, member=member, left_on=on, leaving_reason=reason, channel=channel)
     audit.record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
