@@ -173,10 +173,7 @@ def group_books(cycle: Cycle, on: datetime.date, accounts: dict[str, int] | None
                 funds[code] += total
             elif total:  # savings are owed to the member: a credit balance, shown positive
                 per_member[code][member_id] = -total if code == "member_savings" else total
-    loans = {
-        loan.member_id: loan
-        for loan in Loan.objects.filter(cycle__group_id=cycle.group_id, status=Loan.Status.OPEN)
-    }
+    loans = {loan.member_id: loan for loan in Loan.objects.filter(cycle_id=cycle.pk, status=Loan.Status.OPEN)}
     states = {}
     if loans:
         since = min(loan.issued_on for loan in loans.values())
@@ -799,7 +796,7 @@ def _sheet(cycle: Cycle, books: GroupBooks, *, done: bool) -> ShareOutSheet:
     """The share-out the books give: each member's shares, savings, profit and payout."""
     fund = books.loan_fund + (books.social_fund if cycle.share_social_fund else 0)
     result, remainder = payouts(books.savings, cycle.share_price, fund)
-    members = Member.objects.in_bulk(list(result))
+    members = Member.objects.only("id", "code", "name_en", "name_bn").in_bulk(list(result))
     rows = [
         ShareOutRow(members[m], n, books.savings[m], payout - books.savings[m], payout)
         for m, (n, payout) in result.items()
@@ -877,7 +874,8 @@ def share_out(
             _("The share-out comes after the last meeting (%(date)s).") % {"date": last.isoformat()},
             field="on",
         )
-    books = group_books(cycle, on)
+    accounts = accounts_of(group)
+    books = group_books(cycle, on, accounts)
     if books.loans or any(books.owed.values()):
         open_loans = Loan.objects.filter(cycle__group=group, status=Loan.Status.OPEN).select_related("member")
         raise FinanceError(
@@ -897,7 +895,15 @@ def share_out(
         client_id=client_id,
         memo=_("Share-out of cycle %(number)s") % {"number": cycle.number},
     )
-    write_entries(actor=actor, organisation=group, on=on, entries=[entry], cycle_id=cycle.pk, channel=channel)
+    write_entries(
+        actor=actor,
+        organisation=group,
+        on=on,
+        entries=[entry],
+        cycle_id=cycle.pk,
+        channel=channel,
+        accounts=accounts,
+    )
     cycle.status, cycle.shared_out_on = Cycle.Status.SHARED_OUT, on
     cycle.save(update_fields=["status", "shared_out_on"])
     audit.record(
