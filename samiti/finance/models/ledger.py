@@ -114,7 +114,15 @@ class Transaction(models.Model):
 
     class Meta:
         ordering = ["on", "id"]
-        indexes = [models.Index(fields=["organisation", "on"], name="transaction_org_on")]
+        indexes = [
+            models.Index(fields=["organisation", "on"], name="transaction_org_on"),
+            # A mobile-money reference is looked up before it is recorded again.
+            models.Index(
+                fields=["organisation", "reference"],
+                name="transaction_reference",
+                condition=~models.Q(reference=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.on:%Y-%m-%d} {self.get_kind_display()}" + (f": {self.memo}" if self.memo else "")
