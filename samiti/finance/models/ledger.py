@@ -117,11 +117,7 @@ class Transaction(models.Model):
         indexes = [
             models.Index(fields=["organisation", "on"], name="transaction_org_on"),
             # A mobile-money reference is looked up before it is recorded again.
-            models.Index(
-                fields=["organisation", "reference"],
-                name="transaction_reference",
-                condition=~models.Q(reference=""),
-            ),
+            models.Index(fields=["organisation", "reference"], name="transaction_reference"),
         ]
 
     def __str__(self) -> str:
