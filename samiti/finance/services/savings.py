@@ -432,6 +432,11 @@ def record_meeting(
         channel=channel,
         accounts=check.accounts,
     )
+    # Loans repaid at this meeting close first: a member may repay and borrow again at one meeting.
+    if check.reopen:
+        Loan.objects.filter(pk__in=check.reopen).update(status=Loan.Status.OPEN, closed_on=None)
+    if plan.repaid:
+        Loan.objects.filter(pk__in=plan.repaid).update(status=Loan.Status.REPAID, closed_on=held_on)
     Loan.objects.bulk_create(
         [
             Loan(
@@ -450,10 +455,6 @@ def record_meeting(
             for m, amount, months, purpose in plan.new_loans
         ]
     )
-    if check.reopen:
-        Loan.objects.filter(pk__in=check.reopen).update(status=Loan.Status.OPEN, closed_on=None)
-    if plan.repaid:
-        Loan.objects.filter(pk__in=plan.repaid).update(status=Loan.Status.REPAID, closed_on=held_on)
     audit.record(
         actor=actor,
         action=AuditEvent.Action.CREATE,

@@ -414,3 +414,13 @@ def test_reversing_a_repayment_that_closed_a_loan_opens_the_loan_again():
     assert loan.status == Loan.Status.OPEN and group_books(cycle, week(3)).owed[members[0].pk] == 5000
     assert group_books(cycle, week(3)).loans[members[0].pk].charge_due == 1000
     assert trial_balance(cycle.group).balanced
+
+
+def test_a_member_may_clear_her_loan_and_borrow_again_at_the_same_meeting():
+    cycle, members = a_group(2)
+    savings_meeting(cycle, 0, members, shares=5)
+    ft.meeting(cycle, week(1), [MemberLine(members[0].pk, loan=20000, loan_months=1)])
+    again = MemberLine(members[0].pk, repayment=20000, service_charge=1000, loan=30000, loan_months=2)
+    ft.meeting(cycle, week(3), [again])
+    loans = Loan.objects.filter(member=members[0]).order_by("issued_on")
+    assert [(loan.principal, loan.status) for loan in loans] == [(20000, "repaid"), (30000, "open")]
