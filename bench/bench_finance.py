@@ -244,7 +244,8 @@ def main() -> None:
     from django.db import connection
 
     from samiti.finance.models import Posting, Transaction
-    from samiti.finance.services.savings import record_meeting, share_out
+    from samiti.finance.services.savings import record_meeting
+    from samiti.finance.services.shareout import share_out
     from samiti.registry.models import Member
 
     started = time.perf_counter()

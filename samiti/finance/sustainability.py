@@ -34,12 +34,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samiti.core import audit
+from samiti.core.dates import add_months
 from samiti.core.models import AuditEvent, Channel
 from samiti.finance.errors import FinanceError
 from samiti.finance.models import Posting, SustainabilityThresholds
 from samiti.finance.services.chart import OWN_INCOME, PAYMENT_ACCOUNTS, RUNNING_COSTS
 from samiti.finance.services.dues import dues_statuses
-from samiti.finance.services.savings import add_months
 from samiti.registry.models import Organisation, User
 
 GREEN, AMBER, RED, NONE = "green", "amber", "red", "none"

@@ -23,6 +23,7 @@ from samiti.finance.errors import FinanceError
 from samiti.finance.models import ChargeMethod, Cycle, Frequency, Loan, Posting, SavingsMeeting
 from samiti.finance.models import TransactionKind as K
 from samiti.finance.services import savings as services
+from samiti.finance.services import shareout
 from samiti.registry.models import Attendance, Member, User
 from samiti.registry.queries import organisation_or_404
 
@@ -472,15 +473,15 @@ class ShareOutRowOut(Schema):
     payout: int = Field(description=POISHA)
 
     @staticmethod
-    def resolve_member(row: services.ShareOutRow) -> int:
+    def resolve_member(row: shareout.ShareOutRow) -> int:
         return row.member.pk
 
     @staticmethod
-    def resolve_code(row: services.ShareOutRow) -> str:
+    def resolve_code(row: shareout.ShareOutRow) -> str:
         return row.member.code
 
     @staticmethod
-    def resolve_name(row: services.ShareOutRow) -> str:
+    def resolve_name(row: shareout.ShareOutRow) -> str:
         return str(row.member)
 
 
@@ -501,11 +502,11 @@ class ShareOutOut(Schema):
     rows: list[ShareOutRowOut]
 
     @staticmethod
-    def resolve_cycle(sheet: services.ShareOutSheet) -> int:
+    def resolve_cycle(sheet: shareout.ShareOutSheet) -> int:
         return sheet.cycle.pk
 
     @staticmethod
-    def resolve_value_per_share(sheet: services.ShareOutSheet) -> Decimal:
+    def resolve_value_per_share(sheet: shareout.ShareOutSheet) -> Decimal:
         return sheet.value_per_share.quantize(Decimal("0.01"))
 
 
@@ -528,18 +529,18 @@ class PayoutOut(Schema):
 
 
 @router.get("/cycles/{cycle_id}/share-out", response=ShareOutOut)
-def read_share_out(request: HttpRequest, cycle_id: int) -> services.ShareOutSheet:
+def read_share_out(request: HttpRequest, cycle_id: int) -> shareout.ShareOutSheet:
     """The share-out sheet: as it was made, or as it would be made today while the cycle runs."""
-    return services.share_out_sheet(_cycle(_user(request), cycle_id))
+    return shareout.share_out_sheet(_cycle(_user(request), cycle_id))
 
 
 @router.post("/cycles/{cycle_id}/share-out", response=ShareOutOut)
-def share_out(request: HttpRequest, cycle_id: int, payload: ShareOutIn) -> services.ShareOutSheet:
+def share_out(request: HttpRequest, cycle_id: int, payload: ShareOutIn) -> shareout.ShareOutSheet:
     """End the cycle: every loan repaid or written off, each member receives shares × value per share."""
     user = _user(request)
     cycle = _cycle(user, cycle_id)
     _may_edit(user)
-    return services.share_out(
+    return shareout.share_out(
         actor=user, cycle=cycle, on=payload.on, client_id=payload.client_id, channel=Channel.API
     )
 
@@ -554,7 +555,7 @@ def pay_out_member(request: HttpRequest, cycle_id: int, payload: PayoutIn) -> di
     member = Member.objects.filter(group=cycle.group, pk=member_id).first()
     if member is None:
         raise FinanceError(_("Not a member of this group."), field="member")
-    payout = services.pay_out_member(
+    payout = shareout.pay_out_member(
         actor=user, cycle=cycle, member=member, on=payload.on, channel=Channel.API
     )
     return {"cycle": cycle.pk, "member": member.pk, "code": member.code, "on": payload.on, "payout": payout}

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samiti.core import audit
+from samiti.core.dates import add_months
 from samiti.core.models import AuditEvent, Channel
 from samiti.core.money import format_taka
 from samiti.finance.errors import FinanceError
@@ -41,7 +42,6 @@ from samiti.finance.models import TransactionKind as K
 from samiti.finance.services.chart import CHART
 from samiti.finance.services.dues import lock_books
 from samiti.finance.services.ledger import Entry, Line, check_scope, write_entries
-from samiti.finance.services.savings import add_months
 from samiti.registry.models import Member, Organisation, User
 
 POOLED = ("cash", "bank")  # where a purchase or a cost is paid from

@@ -32,13 +32,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samiti.core import audit
+from samiti.core.dates import add_months
 from samiti.core.models import AuditEvent, Channel
 from samiti.finance.errors import FinanceError
 from samiti.finance.models import Frequency, MembershipFee, Posting, Transaction
 from samiti.finance.models import TransactionKind as K
 from samiti.finance.services.chart import PAYMENT_ACCOUNTS
 from samiti.finance.services.ledger import Line, check_scope, post_transaction
-from samiti.finance.services.savings import add_months
 from samiti.registry.models import Member, Organisation, User
 
 MOBILE_MONEY = "mobile_money"

@@ -22,7 +22,7 @@ from samiti.finance.models import (
 )
 from samiti.finance.services.assets import asset_report
 from samiti.finance.services.dues import dues_status
-from samiti.finance.services.savings import share_out_sheet
+from samiti.finance.services.shareout import share_out_sheet
 from samiti.registry.models import Meeting, User
 from samiti.registry.tests.test_demo import five_districts  # noqa: F401 - a fixture
 

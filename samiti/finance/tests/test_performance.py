@@ -7,7 +7,8 @@ import pytest
 from samiti.finance import testing as finance_testing
 from samiti.finance.models import Loan
 from samiti.finance.performance import group_performance
-from samiti.finance.services.savings import MemberLine, pay_out_member, write_off_loan
+from samiti.finance.services.savings import MemberLine, write_off_loan
+from samiti.finance.services.shareout import pay_out_member
 from samiti.registry import testing
 from samiti.registry.services import update_member
 

@@ -19,15 +19,12 @@ from samiti.finance.services.savings import (
     MemberLine,
     check_meeting,
     group_books,
-    pay_out_member,
-    payouts,
     record_meeting,
     service_charge_accrued,
-    share_out,
-    share_out_sheet,
     start_cycle,
     write_off_loan,
 )
+from samiti.finance.services.shareout import pay_out_member, payouts, share_out, share_out_sheet
 from samiti.registry import testing
 from samiti.registry.models import Attendance, Meeting
 

@@ -35,6 +35,7 @@ from samiti.finance.models import Cycle, Loan, Posting, SavingsMeeting, Transact
 from samiti.finance.models import TransactionKind as K
 from samiti.finance.performance import group_performance
 from samiti.finance.services import savings as services
+from samiti.finance.services import shareout
 from samiti.finance.services.ledger import UNREVERSIBLE
 from samiti.registry.models import Attendance, Member, Organisation
 from samiti.registry.queries import organisation_or_404
@@ -371,7 +372,7 @@ def share_out(request: HttpRequest, pk: int) -> HttpResponse:
     form = ShareOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.share_out(
+            shareout.share_out(
                 actor=request.user,
                 cycle=cycle,
                 on=form.cleaned_data["on"],
@@ -382,7 +383,7 @@ def share_out(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Cycle %(number)s shared out.") % {"number": cycle.number})
             return redirect("finance:share_out_sheet", pk=cycle.pk)
-    sheet = services.share_out_sheet(cycle)
+    sheet = shareout.share_out_sheet(cycle)
     open_loans = _open_loans(cycle, timezone.localdate()) if sheet.open_loans else []
     context = {
         "cycle": cycle,
@@ -401,7 +402,7 @@ def share_out(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def share_out_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle_or_404(request, pk)
-    sheet = services.share_out_sheet(cycle)
+    sheet = shareout.share_out_sheet(cycle)
     context = {
         "cycle": cycle,
         "group": cycle.group,
@@ -413,7 +414,7 @@ def share_out_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "finance/savings/share_out_sheet.html", context)
 
 
-def _per_share(sheet: services.ShareOutSheet) -> Decimal:
+def _per_share(sheet: shareout.ShareOutSheet) -> Decimal:
     """The value of a share in taka, to a hundredth of a poisha (payouts round down to the poisha)."""
     return (sheet.value_per_share / 100).quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
 
@@ -435,7 +436,7 @@ def payout(request: HttpRequest, pk: int) -> HttpResponse:
         member, on = form.cleaned_data["member"], form.cleaned_data["on"]
         try:
             if "confirm" in request.POST:
-                paid = services.pay_out_member(actor=request.user, cycle=cycle, member=member, on=on)
+                paid = shareout.pay_out_member(actor=request.user, cycle=cycle, member=member, on=on)
                 messages.success(
                     request,
                     _("%(member)s was paid out %(amount)s.")
@@ -455,7 +456,7 @@ def _payout_preview(request: HttpRequest, cycle: Cycle, member: Member, on: date
     """What paying the member out would pay: the service itself, run and rolled back, so the preview
     and the payout can never disagree."""
     with transaction.atomic():
-        paid = services.pay_out_member(actor=request.user, cycle=cycle, member=member, on=on)
+        paid = shareout.pay_out_member(actor=request.user, cycle=cycle, member=member, on=on)
         transaction.set_rollback(True)
     return paid
 

@@ -28,6 +28,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from samiti.core.dates import add_months
 from samiti.core.models import Channel
 from samiti.finance import demo_data as words
 from samiti.finance.models import ChargeMethod, Cycle, Loan, Posting
@@ -39,13 +40,12 @@ from samiti.finance.services.ledger import Line, post_transaction
 from samiti.finance.services.savings import (
     GroupBooks,
     MemberLine,
-    add_months,
     group_books,
     record_meeting,
-    share_out,
     start_cycle,
     write_off_loan,
 )
+from samiti.finance.services.shareout import share_out
 from samiti.registry.demo_names import FEDERATION_CODES
 from samiti.registry.models import Member, Organisation, User
 
