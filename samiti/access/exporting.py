@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from samiti.access.models import Finding
 from samiti.access.queries import WorkItem, all_work_items
+from samiti.core import audit
 from samiti.core.files import Echo, csv_cell, xlsx_cell
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry.models import User
@@ -84,11 +85,6 @@ def record_export(
 ) -> AuditEvent:
     """Log that `user` took `count` lines of the work list out (DESIGN rule 7)."""
     note = f"work list, {file_format}, {count} rows; filter: {filters or '-'}"
-    return AuditEvent.objects.create(
-        actor=user,
-        action=AuditEvent.Action.EXPORT,
-        object_type=Finding._meta.label_lower,
-        object_repr=f"{count} work-list lines",
-        channel=channel,
-        note=note[:300],
+    return audit.record_export(
+        actor=user, model=Finding, what=f"{count} work-list lines", note=note, channel=channel
     )

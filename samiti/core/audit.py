@@ -68,6 +68,27 @@ def record(
     )
 
 
+def record_export(
+    *,
+    actor: Any,
+    model: type[models.Model],
+    what: str,
+    note: str,
+    channel: str = Channel.WEB,
+    association_id: int | None = None,
+) -> AuditEvent:
+    """Log that `actor` took records of `model` out in a file (DESIGN rule 7): `what` says how many."""
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=AuditEvent.Action.EXPORT,
+        object_type=model._meta.label_lower,
+        object_repr=what[:200],
+        channel=channel,
+        association_id=association_id,
+        note=note[:300],
+    )
+
+
 def record_many(
     *,
     actor: Any,

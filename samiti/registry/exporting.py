@@ -14,8 +14,9 @@ import openpyxl
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from samiti.core import audit
 from samiti.core.files import Echo, csv_cell, xlsx_cell
-from samiti.core.models import AuditEvent, Channel
+from samiti.core.models import AuditEvent
 from samiti.registry.importing import LABELS, SENSITIVE_COLUMNS, TEMPLATE_COLUMNS
 from samiti.registry.importing.values import format_taka
 from samiti.registry.models import (
@@ -137,11 +138,4 @@ def _guide(sheet: Any, columns: list[str]) -> None:
 def record_export(*, user: User, file_format: str, filters: str, count: int) -> AuditEvent:
     """Log that `user` took `count` member records out (DESIGN rule 7)."""
     note = f"{file_format}, {count} rows; filter: {filters or '-'}"
-    return AuditEvent.objects.create(
-        actor=user,
-        action=AuditEvent.Action.EXPORT,
-        object_type=Member._meta.label_lower,
-        object_repr=f"{count} members",
-        channel=Channel.WEB,
-        note=note[:300],
-    )
+    return audit.record_export(actor=user, model=Member, what=f"{count} members", note=note)

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +30,7 @@ from samiti.core.events import announce, savings_meeting_recorded
 from samiti.core.models import AuditEvent, Channel
 from samiti.core.money import format_taka
 from samiti.finance.errors import FinanceError
-from samiti.finance.models import ChargeMethod, Cycle, Loan, Posting, SavingsMeeting, Transaction
+from samiti.finance.models import ChargeMethod, Cycle, Loan, SavingsMeeting, Transaction
 from samiti.finance.models import TransactionKind as K
 from samiti.finance.services.chart import accounts_of
 from samiti.finance.services.ledger import (
@@ -170,21 +169,26 @@ def group_books(cycle: Cycle, on: datetime.date, accounts: dict[str, int] | None
                 funds[code] += total
             elif total:  # savings are owed to the member: a credit balance, shown positive
                 per_member[code][member_id] = -total if code == "member_savings" else total
-    loans = {loan.member_id: loan for loan in Loan.objects.filter(cycle_id=cycle.pk, status=Loan.Status.OPEN)}
+    open_loans = Loan.objects.raw(
+        "SELECT * FROM finance_loan WHERE cycle_id = %s AND status = %s", [cycle.pk, "open"]
+    )
+    loans = {loan.member_id: loan for loan in open_loans}
     states = {}
     if loans:
         since = min(loan.issued_on for loan in loans.values())
         history: dict[tuple[int, int], list[tuple[datetime.date, int]]] = defaultdict(list)
         charges, owed_account = accounts["service_charge_income"], accounts["loans_receivable"]
-        for account_id, member_id, day, total in (
-            Posting.objects.filter(
-                account_id__in=[charges, owed_account], member_id__in=list(loans), on__gt=since
+        marks = ", ".join(["%s"] * len(loans))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'SELECT account_id, member_id, "on", SUM(amount) FROM finance_posting '  # noqa: S608
+                f'WHERE account_id IN (%s, %s) AND member_id IN ({marks}) AND "on" > %s '
+                'GROUP BY account_id, member_id, "on"',
+                [charges, owed_account, *loans, connection.ops.adapt_datefield_value(since)],
             )
-            .values_list("account_id", "member_id", "on")
-            .annotate(total=Sum("amount"))
-            .values_list("account_id", "member_id", "on", "total")
-        ):
-            history[(account_id, member_id)].append((day, total))
+            for account_id, member_id, day, total in cursor.fetchall():
+                day = datetime.date.fromisoformat(day) if isinstance(day, str) else day
+                history[(account_id, member_id)].append((day, int(total)))
         for member_id, loan in loans.items():
             changes = [(d, a) for d, a in history[(owed_account, member_id)] if d > loan.issued_on]
             paid = -sum(a for d, a in history[(charges, member_id)] if d > loan.issued_on)
@@ -361,7 +365,10 @@ def record_meeting(
     group = cycle.group
     check_scope(actor, group)
     # One meeting of a cycle at a time: a second submit of the same meeting waits, then finds it.
-    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status FROM finance_cycle WHERE id = %s{lock}", [cycle.pk])  # noqa: S608
+        cycle.status = cursor.fetchone()[0]
     if client_id is not None:
         done = SavingsMeeting.objects.filter(client_id=client_id).first()
         if done is not None:

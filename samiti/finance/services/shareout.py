@@ -237,24 +237,25 @@ def _payout_lines(
     return lines
 
 
-@transaction.atomic
-def pay_out_member(
-    *,
-    actor: User | None,
-    cycle: Cycle,
-    member: Member,
-    on: datetime.date,
-    reason: str = "",
-    channel: str = Channel.WEB,
-) -> int:
-    """Pay a member who leaves mid-cycle by the share-out's rule, valuing the fund today: the loan
-    fund plus the loans owed to it (and the social fund when it is shared). The member leaves the
-    group on that day. Returns the payout."""
-    group = cycle.group
-    check_scope(actor, group)
+@dataclasses.dataclass
+class Payout:
+    """What a member who leaves mid-cycle receives, and from which bag."""
+
+    savings: int
+    payout: int
+    from_social_fund: int
+
+    @property
+    def profit(self) -> int:
+        return self.payout - self.savings
+
+
+def payout_of(cycle: Cycle, member: Member, on: datetime.date) -> Payout:
+    """What paying `member` out on `on` would pay, by the share-out's rule, valuing the fund that day:
+    the loan fund plus the loans owed to it (and the social fund when it is shared)."""
     if not cycle.is_open:
         raise FinanceError(_("This cycle has been shared out."))
-    if member.group_id != group.pk:
+    if member.group_id != cycle.group_id:
         raise FinanceError(_("Not a member of this group."), field="member")
     books = group_books(cycle, on)
     if member.pk in books.loans or books.owed.get(member.pk):
@@ -266,9 +267,8 @@ def pay_out_member(
     shared_social = books.social_fund if cycle.share_social_fund else 0
     fund = books.loan_fund + sum(books.owed.values()) + shared_social
     result, _remainder = payouts(books.savings, cycle.share_price, fund)
-    mine = {member.pk: result[member.pk]}
-    payout = mine[member.pk][1]
-    social_part = result[member.pk][0] * shared_social // sum(n for n, _p in result.values())
+    shares, payout = result[member.pk]
+    social_part = shares * shared_social // sum(n for n, _p in result.values())
     if payout - social_part > books.loan_fund:
         raise FinanceError(
             _(
@@ -277,9 +277,27 @@ def pay_out_member(
             )
             % {"fund": format_taka(books.loan_fund), "payout": format_taka(payout)}
         )
+    return Payout(books.savings[member.pk], payout, social_part)
+
+
+@transaction.atomic
+def pay_out_member(
+    *,
+    actor: User | None,
+    cycle: Cycle,
+    member: Member,
+    on: datetime.date,
+    reason: str = "",
+    channel: str = Channel.WEB,
+) -> int:
+    """Pay a member who leaves mid-cycle (see payout_of); the member leaves the group that day.
+    Returns the payout."""
+    group = cycle.group
+    check_scope(actor, group)
+    paid = payout_of(cycle, member, on)
     entry = Entry(
         kind=K.PAYOUT,
-        lines=_payout_lines({member.pk: books.savings[member.pk]}, mine, social_part),
+        lines=_payout_lines({member.pk: paid.savings}, {member.pk: (0, paid.payout)}, paid.from_social_fund),
         memo=_("Paid out on leaving: %(member)s") % {"member": member.code},
     )
     write_entries(actor=actor, organisation=group, on=on, entries=[entry], cycle_id=cycle.pk, channel=channel)
@@ -289,8 +307,8 @@ def pay_out_member(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         obj=member,
-        changes={"paid_out": [None, payout]},
+        changes={"paid_out": [None, paid.payout]},
         channel=channel,
         association_id=association_of(group),
     )
-    return payout
+    return paid.payout

@@ -17,8 +17,9 @@ from django.urls import path, re_path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samiti.core import audit
 from samiti.core.files import Echo, csv_cell, xlsx_cell
-from samiti.core.models import AuditEvent, Channel
+from samiti.core.models import Channel
 from samiti.core.money import format_taka, taka_amount
 from samiti.core.views import require_editor
 from samiti.finance.errors import FinanceError
@@ -79,14 +80,12 @@ def arrears_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     association = association_or_404(request.user, pk)
     _form, status, arrears = _status(request, association)
     groups = {row.group_id: row for row in status.groups}
-    AuditEvent.objects.create(
+    audit.record_export(
         actor=request.user,
-        action=AuditEvent.Action.EXPORT,
-        object_type=MembershipFee._meta.label_lower,
-        object_repr=f"{len(arrears)} members in arrears",
-        channel=Channel.WEB,
-        association_id=association.pk,
+        model=MembershipFee,
+        what=f"{len(arrears)} members in arrears",
         note=f"dues arrears, {fmt}, {len(arrears)} rows, on {status.on.isoformat()}",
+        association_id=association.pk,
     )
     rows = [_cells(row, groups) for row in arrears]
     filename = f"dues-arrears-{association.code}-{status.on:%Y%m%d}.{fmt}"

@@ -10,7 +10,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -443,22 +442,18 @@ def payout(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"member": member, "amount": format_taka(paid)},
                 )
                 return redirect("finance:group", pk=cycle.group_id)
-            paid = _payout_preview(request, cycle, member, on)
-            saved = books.savings.get(member.pk, 0)
-            preview = {"member": member, "on": on, "savings": saved, "payout": paid, "profit": paid - saved}
+            paid = shareout.payout_of(cycle, member, on)
+            preview = {
+                "member": member,
+                "on": on,
+                "savings": paid.savings,
+                "payout": paid.payout,
+                "profit": paid.profit,
+            }
         except FinanceError as error:
             form.add_service_error(error)
     context = {"cycle": cycle, "group": cycle.group, "form": form, "preview": preview}
     return render(request, "finance/savings/payout.html", context, status=400 if form.errors else 200)
-
-
-def _payout_preview(request: HttpRequest, cycle: Cycle, member: Member, on: datetime.date) -> int:
-    """What paying the member out would pay: the service itself, run and rolled back, so the preview
-    and the payout can never disagree."""
-    with transaction.atomic():
-        paid = shareout.pay_out_member(actor=request.user, cycle=cycle, member=member, on=on)
-        transaction.set_rollback(True)
-    return paid
 
 
 urlpatterns = [
