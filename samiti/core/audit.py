@@ -54,17 +54,18 @@ def record(
     channel: str = Channel.WEB,
     association_id: int | None = None,
     note: str = "",
-) -> AuditEvent:
-    return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+) -> None:
+    """Write one audit row for a write to `obj` (one INSERT through the cursor: every write calls it)."""
+    record_many(
+        actor=actor,
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=obj.pk,
-        object_repr=str(obj)[:200],
-        changes=changes or {},
+        model=type(obj),
+        ids=[obj.pk],
+        reprs=[str(obj)],
+        changes=[changes or {}],
         channel=channel,
-        association_id=association_id,
-        note=note[: AuditEvent._meta.get_field("note").max_length],
+        association_ids=[association_id],
+        notes=[note],
     )
 
 
@@ -99,6 +100,7 @@ def record_many(
     changes: Sequence[dict[str, list[Any]]],
     channel: str,
     association_ids: Sequence[int | None],
+    notes: Sequence[str] | None = None,
 ) -> None:
     """Write one audit row per record of `model` in one statement (for imports of many records)."""
     if not ids:
@@ -107,9 +109,13 @@ def record_many(
     now = db.ops.adapt_datetimefield_value(timezone.now())
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     label = model._meta.label_lower
+    notes = notes or [""] * len(ids)
+    limit = AuditEvent._meta.get_field("note").max_length
     rows = [
-        (now, actor_id, action, label, pk, text[:200], _json(change), channel, association_id, "")
-        for pk, text, change, association_id in zip(ids, reprs, changes, association_ids, strict=True)
+        (now, actor_id, action, label, pk, text[:200], _json(change), channel, association_id, note[:limit])
+        for pk, text, change, association_id, note in zip(
+            ids, reprs, changes, association_ids, notes, strict=True
+        )
     ]
     columns = ["at", "actor_id", "action", "object_type", "object_id", "object_repr", "changes", "channel",
                "association_id", "note"]  # fmt: skip
