@@ -136,6 +136,8 @@ class Posting(models.Model):
         Member, null=True, blank=True, on_delete=models.PROTECT, related_name="postings", db_index=False
     )
     amount = models.BigIntegerField(_("amount (poisha)"))
+    # For distributing the table by association. Not indexed: postings are read through their
+    # account (an account belongs to one organisation), and an index would cost every insert.
     association_id = models.BigIntegerField(null=True, blank=True)
     # The transaction's date, copied so that balances on a date read one table.
     on = models.DateField()
