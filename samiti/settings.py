@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "samiti.voice",
     "samiti.access",
     "samiti.finance",
+    "samiti.channels",
     "samiti.results",
 ]
 

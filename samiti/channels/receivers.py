@@ -1,0 +1,1 @@
+"""Turns the events the domain apps announce into messages (filled in by the notifications work)."""
