@@ -14,5 +14,6 @@ urlpatterns = [
     path("voice/", include("samiti.voice.urls")),
     path("access/", include("samiti.access.urls")),
     path("finance/", include("samiti.finance.urls")),
+    path("channels/", include("samiti.channels.urls")),
     path("", include("samiti.results.urls")),
 ]

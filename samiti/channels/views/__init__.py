@@ -1,0 +1,1 @@
+"""The channels pages and gateway callbacks, one module per topic."""

@@ -1,0 +1,3 @@
+"""Pages and callbacks: inbox."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages and callbacks: sms."""
+
+urlpatterns: list = []

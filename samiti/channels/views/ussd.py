@@ -1,0 +1,3 @@
+"""Pages and callbacks: ussd."""
+
+urlpatterns: list = []
