@@ -1,36 +1,24 @@
-"""SMS keyword commands: BAL, VOTE, YES/NO, SUPPORT, DEMAND, SCHEMES, MEETING, HELP, STOP/START, LANG.
-
-`parse` turns a text into a command and its arguments (a pure function: any casing or spacing,
-Bengali digits, a Bengali keyword or a keyword misspelt by an edit or two read the same).
-`handle_sms` runs it for a received message through the domain apps' services, with channel
-"sms", and returns the reply in the member's language: never silence, never a crash on a
-refusal, and never more than two SMS segments.
+"""What each command does, through the domain apps' services, with channel "sms".
 
 A vote in a secret poll leaves no trace of the choice here either: the received message's text
 is replaced by a mark that is the same for every choice, and the reply does not name it.
 """
 
-import dataclasses
-import datetime
-import re
-import unicodedata
 from collections.abc import Callable
 
-from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 
 from samiti.access.queries import reads_sensitive_facts
 from samiti.access.services.screening import explain_member
 from samiti.channels import services
-from samiti.channels.encoding import SMS_PART, sms_length, units
+from samiti.channels.commands.parsing import LANGUAGE_NAMES, Command, closest
+from samiti.channels.commands.replies import Reply, fits
+from samiti.channels.encoding import sms_length
 from samiti.channels.models import Message
-from samiti.channels.texts import ANSWERS, BALLOT_MARK, DAY_PARTS_BN, text
-from samiti.core.bengali import to_bengali_digits, to_latin_digits
+from samiti.channels.texts import ANSWERS, BALLOT_MARK, text
 from samiti.core.errors import SamitiError
 from samiti.core.models import Channel
-from samiti.core.money import format_taka
 from samiti.finance.queries import open_cycle
 from samiti.finance.services.savings import group_books
 from samiti.registry.models import Meeting, Member, Organisation
@@ -38,186 +26,6 @@ from samiti.voice.models.demands import Demand, DemandCategory
 from samiti.voice.models.polls import Poll
 from samiti.voice.services import demands as demand_service
 from samiti.voice.services import polls as poll_service
-
-MAX_SEGMENTS = 2
-
-# Every spelling a member may use for a command, by the command's name.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "BAL": ("bal", "balance", "saving", "savings", "ব্যালেন্স", "ব্যালান্স", "ব্যালেন্স", "সঞ্চয়"),
-    "VOTE": ("vote", "ভোট"),
-    "YES": ("yes", "y", "হ্যাঁ", "হ্যা", "হাঁ", "হা", "জি"),
-    "NO": ("no", "n", "না"),
-    "SUPPORT": ("support", "endorse", "সমর্থন"),
-    "DEMAND": ("demand", "দাবি", "দাবী"),
-    "SCHEMES": ("schemes", "scheme", "প্রকল্প"),
-    "MEETING": ("meeting", "meet", "সভা", "মিটিং"),
-    "HELP": ("help", "?", "সাহায্য", "হেল্প"),
-    "STOP": ("stop", "বন্ধ"),
-    "START": ("start", "চালু"),
-    "LANG": ("lang", "language", "ভাষা"),
-}
-# Commands followed by words of their own (the others are a keyword alone).
-TAKE_WORDS = {"VOTE", "YES", "NO", "SUPPORT", "DEMAND", "LANG"}
-LANGUAGES: dict[str, tuple[str, ...]] = {
-    "bn": ("bn", "bangla", "bengali", "বাংলা", "বাং", "bangla"),
-    "en": ("en", "eng", "english", "ইংরেজি", "ইংরেজী", "ইংলিশ"),
-}
-# Zero-width joiners and non-joiners that Bengali keyboards slip between letters.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
-_PUNCTUATION = ".,;:!?#*'\"()[]-_/।"
-
-
-def _clean(word: str) -> str:
-    return unicodedata.normalize("NFC", word).translate(_INVISIBLE).casefold().strip(_PUNCTUATION)
-
-
-def _table(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {_clean(spelling): name for name, spellings in aliases.items() for spelling in spellings}
-
-
-_KEYWORDS = _table(ALIASES)
-_LANGUAGES = _table(LANGUAGES)
-
-
-def edits(a: str, b: str) -> int:
-    """The number of letters inserted, deleted, changed or swapped with a neighbour to make `b`."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        row = [i]
-        for j, y in enumerate(b, 1):
-            cost = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (x != y))
-            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
-                cost = min(cost, previous2[j - 2] + 1)
-            row.append(cost)
-        previous2, previous = previous, row
-    return previous[-1]
-
-
-def closest(word: str, table: dict[str, str]) -> str:
-    """The name `word` stands for in `table`: exactly, misspelt (one edit in a short word, two in a
-    longer one), or as the start of one spelling (four letters or more); "" when none or unsure."""
-    word = _clean(word)
-    if word in table:
-        return table[word]
-    if len(word) < 3:
-        return ""
-    found: dict[str, int] = {}
-    for spelling, name in table.items():
-        if len(spelling) < 3:
-            continue
-        distance = edits(word, spelling)
-        if distance > (1 if min(len(spelling), len(word)) <= 4 else 2):
-            distance = 1 if len(word) >= 4 and spelling.startswith(word) else 99
-        if distance < 99:
-            found[name] = min(distance, found.get(name, 99))
-    if not found:
-        return ""
-    best = min(found.values())
-    names = [name for name, distance in found.items() if distance == best]
-    return names[0] if len(names) == 1 else ""
-
-
-@dataclasses.dataclass(frozen=True)
-class Command:
-    """What a text asks: the command's name ("" when not understood) and what follows it."""
-
-    name: str
-    args: tuple[str, ...] = ()  # the words after the keyword: Latin digits, case-folded
-    rest: str = ""  # the words after the keyword as typed, spaces collapsed
-
-    def number(self, at: int = 0) -> int | None:
-        """The argument at `at` as a whole number, if it is one."""
-        if len(self.args) > at and self.args[at].isascii() and self.args[at].isdigit():
-            return int(self.args[at])
-        return None
-
-
-def parse(text: str) -> Command:
-    """Read a text as a command; never raises."""
-    words = unicodedata.normalize("NFC", text).translate(_INVISIBLE).split()
-    if not words:
-        return Command("")
-    first, rest = words[0], words[1:]
-    # "VOTE12 1": a keyword run into its number.
-    split = re.fullmatch(r"(\D+?)([0-9০-৯]+)", first)
-    if split and closest(split.group(1), _KEYWORDS):
-        first, rest = split.group(1), [split.group(2), *rest]
-    name = closest(first, _KEYWORDS)
-    if name and rest and name not in TAKE_WORDS and _clean(first) not in _KEYWORDS:
-        # A misspelt command that takes no words, followed by words, is more likely a sentence
-        # ("চাল কবে আসবে": when does the rice come, not START).
-        name = ""
-    if not name:
-        rest = words
-    args = tuple(_clean(to_latin_digits(w)) or w.casefold() for w in rest)
-    return Command(name, args, " ".join(rest))
-
-
-# ----- replies -------------------------------------------------------------------------------------
-
-MAX_UNITS = {encoding: part * MAX_SEGMENTS for encoding, part in SMS_PART.items()}
-
-
-def fits(reply: str) -> bool:
-    return sms_length(reply).segments <= MAX_SEGMENTS
-
-
-def _clip(value: str, length: int) -> str:
-    return value if len(value) <= length else value[: max(length - 3, 0)].rstrip() + "..."
-
-
-def _cut_to_fit(reply: str) -> str:
-    """The reply shortened, if it must be, to two segments (a last resort: texts are written short)."""
-    while not fits(reply):
-        encoding, count = units(reply)
-        reply = _clip(reply, len(reply) - max(count - MAX_UNITS[encoding], 1))
-    return reply
-
-
-@dataclasses.dataclass
-class Reply:
-    """Builds a reply in the member's language."""
-
-    language: str
-
-    def digits(self, value: object) -> str:
-        return to_bengali_digits(value) if self.language == "bn" else str(value)
-
-    def render(self, key: str, **values: object) -> str:
-        """Reply `key` with `values`, its digits in the member's script, however long."""
-        return self.digits(text(key, self.language) % values)
-
-    def say(self, key: str, long: str = "", **values: object) -> str:
-        """Reply `key` with `values` within two SMS; `long` names the value to shorten if need be."""
-        reply = self.render(key, **values)
-        if long and not fits(reply):
-            encoding, count = units(reply)
-            value = str(values[long])
-            values[long] = _clip(value, len(value) - (count - MAX_UNITS[encoding]) - 1)
-            reply = self.render(key, **values)
-        return _cut_to_fit(reply)
-
-    def taka(self, poisha: int) -> str:
-        """Taka as people write them: ৳ in Bengali; "Tk" in English, which keeps the SMS in GSM-7."""
-        shown = format_taka(poisha)
-        return shown if self.language == "bn" else shown.replace("৳", "Tk ")
-
-    def day(self, day: datetime.date) -> str:
-        return date_format(day, "j F Y" if self.language == "bn" else "j M Y")
-
-    def time(self, moment: datetime.datetime) -> str:
-        local = timezone.localtime(moment)
-        if self.language != "bn":
-            return date_format(local, "g:i A")
-        part = [name for hour, name in DAY_PARTS_BN if hour <= local.hour] or [DAY_PARTS_BN[-1][1]]
-        return f"{part[-1]} {local.hour % 12 or 12}:{local.minute:02d}"
-
-    def error(self, error: SamitiError) -> str:
-        return self.say("refused", "reason", reason=str(error.message))
-
-
-# ----- the commands --------------------------------------------------------------------------------
 
 Outcome = tuple[str, str]  # the reply, and the message's status
 HANDLED, NEEDS_ACTION = Message.Status.HANDLED, Message.Status.NEEDS_ACTION
@@ -412,7 +220,7 @@ def start(member: Member, command: Command, reply: Reply, message: Message) -> O
 
 
 def language(member: Member, command: Command, reply: Reply, message: Message) -> Outcome:
-    chosen = closest(command.args[0], _LANGUAGES) if command.args else ""
+    chosen = closest(command.args[0], LANGUAGE_NAMES) if command.args else ""
     if not chosen:
         return reply.say("lang_usage"), HANDLED
     services.set_language(member=member, language=chosen)
@@ -433,30 +241,3 @@ HANDLERS: dict[str, Callable[[Member, Command, Reply, Message], Outcome]] = {
     "START": start,
     "LANG": language,
 }
-
-
-@transaction.atomic
-def handle_sms(message: Message) -> str:
-    """Do what a received SMS asks and return the reply; mark the message handled, or as waiting
-    for a leader (a demand to review, a text not understood)."""
-    member = message.member
-    if member is None:
-        message.status = Message.Status.HANDLED
-        message.save(update_fields=["status"])
-        return f"{text('unknown_number', 'en')} {text('unknown_number', 'bn')}"
-    if message.association_id is None:
-        message.association_id = member.association_id
-    reply = Reply(services.contact_for(member).language)
-    command = parse(message.text)
-    with translation.override(reply.language):
-        if command.name in HANDLERS:
-            try:
-                answer, status = HANDLERS[command.name](member, command, reply, message)
-            except SamitiError as error:
-                answer, status = reply.error(error), Message.Status.HANDLED
-        else:
-            answer = text("not_understood", reply.language) + reply.say("help")
-            status = Message.Status.NEEDS_ACTION
-    message.status = status
-    message.save(update_fields=["status", "association_id", "text", "encoding", "segments"])
-    return _cut_to_fit(answer)
