@@ -131,7 +131,7 @@ def test_the_history_lists_newest_first_with_member_phone_kind_status_and_segmen
     member_url = reverse("channels:member_messages", args=[place["rina"].pk])
     assert f'href="{member_url}">Rina Begum</a>' in row
     assert "+8801711000001" in row and "savings receipt" in row and "delivered" in row
-    assert f'<td class="num">{sms_length(bengali).segments}</td>' in row
+    assert f"SMS segments: </span>{sms_length(bengali).segments}</td>" in row
 
 
 def test_the_history_filters_by_direction_status_kind_organisation_member_dates_and_text(place):
@@ -350,12 +350,17 @@ def test_the_outbox_shows_outbound_texts_with_segments_and_encoding_newest_first
     html = response.content.decode()
     assert f"SMS segments: 1 · length: {len(bengali)} · UCS-2" in html
     assert "SMS segments: 1 · length: 14 · GSM-7" in html
+    other = message(place["salma"], direction=OUT, text="Meeting on Sunday")
+    typed = client_of(leader_of(place)).get(reverse("channels:outbox"), {"phone": "০১৭১১০০০০০২"})
+    assert [m for m, _length in typed.context["shown"]] == [other]
 
 
 def test_outside_debug_only_programme_admins_see_the_outbox(place, settings):
     settings.DEBUG = False
     message(place["rina"], direction=OUT, text="Savings Tk 500")
-    assert client_of(leader_of(place)).get(reverse("channels:outbox")).status_code == 404
+    leader = client_of(leader_of(place))
+    assert leader.get(reverse("channels:outbox")).status_code == 404
+    assert reverse("channels:outbox") not in leader.get(reverse("channels:home")).content.decode()
     admin = client_of(testing.staff(Role.PROGRAMME_ADMIN))
     assert "Savings Tk 500" in admin.get(reverse("channels:outbox")).content.decode()
 

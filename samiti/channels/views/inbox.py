@@ -1,6 +1,7 @@
 """Pages of messages: the history in and out, the leaders' inbox, one member's messages, and the
 outbox of the console gateway. Thin: parse, call a query or a service, render."""
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -19,11 +20,14 @@ from samiti.channels.errors import ChannelError
 from samiti.channels.forms import DealtWithForm, MessageFilterForm
 from samiti.channels.inbox import mark_dealt_with
 from samiti.channels.models import Contact, Message
+from samiti.core.bengali import to_latin_digits
 from samiti.core.models import Channel
 from samiti.core.views import require_editor
 from samiti.registry.queries import member_or_404
 
 PAGE_SIZE = 50
+# Shown at once; the others fold away under "More filters" (a phone has little room).
+MAIN_FILTERS = ("q", "direction", "status")
 
 
 def _without(query: QueryDict, *names: str) -> QueryDict:
@@ -31,6 +35,10 @@ def _without(query: QueryDict, *names: str) -> QueryDict:
     for name in names:
         query.pop(name, None)
     return query
+
+
+def _may_see_outbox(request: HttpRequest) -> bool:
+    return settings.DEBUG or request.user.sees_whole_programme
 
 
 def _filters(request: HttpRequest) -> tuple[MessageFilterForm, dict[str, Any]]:
@@ -61,7 +69,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "page": page,
         "items": page.object_list,
         "counts": counts,
+        "show_outbox": _may_see_outbox(request),
         "chosen_status": filters.get("status") or "",
+        "main_filters": MAIN_FILTERS,
+        "more_chosen": any(request.GET.get(name) for name in form.fields if name not in MAIN_FILTERS),
         "all_query": others.urlencode(),
         "query": _without(request.GET, "page").urlencode(),
     }
@@ -79,7 +90,7 @@ def _inbox_page(
         )
         for message in page.object_list
     ]
-    context = {"page": page, "rows": rows, "query": ""}
+    context = {"page": page, "rows": rows, "query": "", "show_outbox": _may_see_outbox(request)}
     return render(request, "channels/inbox.html", context, status=400 if bound is not None else 200)
 
 
@@ -128,12 +139,13 @@ def outbox(request: HttpRequest) -> HttpResponse:
     In production only programme admins see it (they may need to check what a gateway was given);
     with DEBUG on every account does, still within its scope.
     """
-    if not (settings.DEBUG or request.user.sees_whole_programme):
+    if not _may_see_outbox(request):
         raise Http404
     found = queries.messages_for(request.user).filter(direction=Message.Direction.OUT)
     phone = request.GET.get("phone", "").strip()
-    if phone:
-        found = found.filter(phone=phone)
+    digits = re.sub(r"\D", "", to_latin_digits(phone)).lstrip("0")
+    if digits:
+        found = found.filter(phone__endswith=digits)
     page = Paginator(found.select_related("member").order_by("-created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
