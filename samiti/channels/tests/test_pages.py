@@ -385,3 +385,19 @@ def test_the_pages_render_in_bengali_with_bengali_digits(place):
         reverse("channels:member_messages", args=[place["rina"].pk]), HTTP_ACCEPT_LANGUAGE="bn"
     )
     assert member.status_code == 200 and "বাংলা" in member.content.decode()
+
+
+def test_the_member_page_and_the_outbox_take_the_same_queries_whatever_their_length(
+    place, settings, django_assert_max_num_queries
+):
+    settings.DEBUG = True
+    client = client_of(leader_of(place))
+    client.get(reverse("channels:outbox"))
+    for _ in range(20):
+        message(place["rina"], text="BAL")
+        message(place["rina"], direction=OUT, text="Savings Tk 500")
+    with django_assert_max_num_queries(7):
+        member = client.get(reverse("channels:member_messages", args=[place["rina"].pk]))
+    with django_assert_max_num_queries(5):
+        outbox = client.get(reverse("channels:outbox"))
+    assert (len(listed(member)), len(outbox.context["shown"])) == (40, 20)
