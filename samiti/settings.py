@@ -185,6 +185,19 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# SMS: the gateway messages leave through ("console" keeps them in the database and the log;
+# "africastalking" or "generic_json" in production), its credentials (from the environment only),
+# the shared secret gateways' callbacks must carry when set, and what a segment costs (poisha).
+SMS_GATEWAY = env_str("SMS_GATEWAY", "console")
+AFRICASTALKING_USERNAME = env_str("AFRICASTALKING_USERNAME")
+AFRICASTALKING_API_KEY = env_str("AFRICASTALKING_API_KEY")
+AFRICASTALKING_SENDER = env_str("AFRICASTALKING_SENDER")
+GENERIC_SMS_URL = env_str("GENERIC_SMS_URL")
+GENERIC_SMS_TOKEN = env_str("GENERIC_SMS_TOKEN")
+SMS_CALLBACK_TOKEN = env_str("SMS_CALLBACK_TOKEN")
+SMS_COST_PER_SEGMENT = int(env_str("SMS_COST_PER_SEGMENT", "25"))
+SMS_RATE_PER_SECOND = int(env_str("SMS_RATE_PER_SECOND", "10"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
