@@ -35,6 +35,10 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
 _PUNCTUATION = ".,;:!?#*'\"()[]-_/।"
 
 
+# No spelling is longer; a longer word is not compared with them.
+LONGEST = 20
+
+
 def clean(word: str) -> str:
     return unicodedata.normalize("NFC", word).translate(_INVISIBLE).casefold().strip(_PUNCTUATION)
 
@@ -68,7 +72,7 @@ def closest(word: str, table: dict[str, str]) -> str:
     word = clean(word)
     if word in table:
         return table[word]
-    if len(word) < 3:
+    if not 3 <= len(word) <= LONGEST:
         return ""
     found: dict[str, int] = {}
     for spelling, name in table.items():
@@ -96,8 +100,10 @@ class Command:
 
     def number(self, at: int = 0) -> int | None:
         """The argument at `at` as a whole number, if it is one."""
-        if len(self.args) > at and self.args[at].isascii() and self.args[at].isdigit():
-            return int(self.args[at])
+        word = self.args[at] if len(self.args) > at else ""
+        # No more than 12 digits: a database id fits, and no lookup overflows a column.
+        if word.isascii() and word.isdigit() and len(word) <= 12:
+            return int(word)
         return None
 
 

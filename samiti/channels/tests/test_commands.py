@@ -6,8 +6,10 @@ import datetime
 import itertools
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from samiti.access.models import RuleVersion, Scheme
@@ -122,6 +124,25 @@ def test_any_casing_or_spacing_of_a_keyword_parses_the_same(keyword, casing, bef
 def test_any_text_parses_without_raising(text):
     command = parse(text)
     assert command.name in {"", *HANDLERS}
+
+
+# PostgreSQL stores no NUL in text: a gateway's text reaches the commands only once it is stored.
+STORABLE = st.characters(blacklist_characters="\x00")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.one_of(
+        st.text(STORABLE, max_size=300),
+        st.tuples(
+            st.sampled_from(["VOTE", "ভোট", "YES", "না", "SUPPORT", "LANG", "DEMAND"]),
+            st.text(STORABLE, max_size=30),
+        ).map(" ".join),
+    )
+)
+def test_any_text_from_a_member_gets_a_reply_within_two_sms_and_never_an_error(member, text):
+    _reply, message = sms(member, text)
+    assert message.status in {Message.Status.HANDLED, Message.Status.NEEDS_ACTION}
 
 
 def test_every_reply_s_wording_fits_two_sms_in_both_languages():
@@ -407,3 +428,20 @@ def test_lang_changes_the_language_and_confirms_in_the_new_one(group):
     assert reply == "ভাষা বাংলা করা হয়েছে।" and Contact.objects.get(member=member).language == "bn"
     reply, _message = sms(member, "lang french")
     assert "ভাষা ইংরেজি" in reply and Contact.objects.get(member=member).language == "bn"
+
+
+# ----- through the gateway's callback ---------------------------------------------------------------
+
+
+def test_a_secret_vote_by_sms_through_the_africastalking_callback_is_answered_in_bengali(group):
+    voter = testing.member(group, phone="01711000009")
+    poll = _poll(group, secret=True)
+    fields = {"id": "ATXid_9", "text": f" ভোট  {to_bengali_digits(poll.pk)} ২ ", "from": "+8801711000009",
+              "to": "16216", "date": "2026-11-30 03:10:00"}  # fmt: skip
+    response = Client().post(reverse("channels:sms_inbound", args=["africastalking"]), fields)
+    expected = f"ধন্যবাদ। ভোট {to_bengali_digits(poll.pk)}-এ আপনার গোপন ভোট নেওয়া হয়েছে।"
+    assert response.json() == {"messages": [{"id": "ATXid_9", "reply": expected}]}
+    received = Message.objects.get(direction=Message.Direction.IN, gateway_id="ATXid_9")
+    assert (received.member, received.text, received.status) == (voter, f"VOTE {poll.pk} ***", "handled")
+    assert Voter.objects.get(poll=poll, member=voter).voted
+    assert BallotBox.objects.get(poll=poll, choice="2").count == 1
