@@ -57,6 +57,11 @@ def _options_text(poll: Poll) -> str:
     return ", ".join(f"{o.position} {o.display_label}" for o in poll.options.order_by("position"))
 
 
+def _how_to_vote(poll: Poll, reply: Reply) -> str:
+    return reply.say("poll_options", "question", poll=poll.pk, question=poll.question,
+                     options=_options_text(poll))  # fmt: skip
+
+
 def _cast(poll: Poll, member: Member, choice: str, reply: Reply, message: Message, answered: bool) -> str:
     """Vote `choice` (as typed) in `poll` through voice's service; the reply says how it went."""
     number = poll.pk
@@ -97,9 +102,7 @@ def vote(member: Member, command: Command, reply: Reply, message: Message) -> Ou
         return reply.say("no_poll", poll=number), HANDLED
     choice = " ".join(command.args[1:])
     if not choice:
-        answer = reply.say("poll_options", "question", poll=number, question=poll.question,
-                           options=_options_text(poll))  # fmt: skip
-        return answer, HANDLED
+        return _how_to_vote(poll, reply), HANDLED
     return _cast(poll, member, choice, reply, message, answered=False), HANDLED
 
 
@@ -117,8 +120,10 @@ def answer(member: Member, command: Command, reply: Reply, message: Message) -> 
     number = command.number()
     if number is not None:
         poll = Poll.objects.filter(pk=number, organisation_id__in=_organisation_ids(member)).first()
-        if poll is None or poll.status == Poll.Status.DRAFT or poll.kind != Poll.Kind.YES_NO:
+        if poll is None or poll.status == Poll.Status.DRAFT:
             return reply.say("no_poll", poll=number), HANDLED
+        if poll.kind != Poll.Kind.YES_NO:
+            return _how_to_vote(poll, reply), HANDLED
     else:
         poll = polls.order_by("-opened_at", "-pk").first()
         if poll is None:
