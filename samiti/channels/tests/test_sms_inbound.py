@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from samiti.channels.models import Message
-from samiti.channels.sending import send_sms
+from samiti.channels.sending import notify, send_sms
 from samiti.registry import testing
 
 pytestmark = pytest.mark.django_db
@@ -228,3 +228,28 @@ def test_two_deliveries_of_one_message_at_the_same_moment_are_counted_once(monke
     assert answers == [{"messages": [{"id": "race", "reply": "Got it"}]}] * 2
     assert Message.objects.filter(direction="in").count() == 1 and len(calls) == 1
     assert Message.objects.filter(direction="out").count() == 1
+
+
+# ----- with the real command handler -----------------------------------------------------------------
+
+
+def test_stop_sent_by_sms_is_answered_once_and_the_next_notification_is_skipped(
+    django_capture_on_commit_callbacks,
+):
+    member = testing.member(phone="01711000001")
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = at_inbound(client, "stop-1", text="STOP")
+    assert at_inbound(client, "stop-1", text="STOP").json() == first.json()
+    [reply] = Message.objects.filter(direction="out", kind="reply")
+    assert first.json()["messages"][0]["reply"] == reply.text and reply.status == Status.SENT
+    assert Message.objects.get(direction="in").status == Status.HANDLED
+    with django_capture_on_commit_callbacks(execute=True):
+        skipped = notify(member=member, kind="notification", texts={"bn": "সভা কাল", "en": "Meeting tomorrow"})
+    assert skipped.status == Status.SKIPPED
+
+
+def test_a_message_from_an_unknown_number_is_answered_in_both_languages():
+    response = at_inbound(Client(), "who-1", phone="+8801899999999")
+    reply = response.json()["messages"][0]["reply"]
+    assert "group leader" in reply and "দলনেতা" in reply
