@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from samiti.channels.inbox import NOTE_LENGTH
 from samiti.channels.models import Message
+from samiti.channels.services import NOTE_LENGTH
 from samiti.core.forms import ServiceErrors
 from samiti.registry.forms import DateInput
 from samiti.registry.models import Organisation, User

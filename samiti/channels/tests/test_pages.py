@@ -12,8 +12,8 @@ from django.utils import timezone
 from samiti.channels import services
 from samiti.channels.encoding import sms_length
 from samiti.channels.errors import ChannelError
-from samiti.channels.inbox import mark_dealt_with
 from samiti.channels.models import Message
+from samiti.channels.services import mark_dealt_with
 from samiti.core.models import AuditEvent
 from samiti.registry import testing
 from samiti.registry.models import Role

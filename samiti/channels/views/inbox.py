@@ -18,8 +18,8 @@ from samiti.channels import queries
 from samiti.channels.encoding import sms_length
 from samiti.channels.errors import ChannelError
 from samiti.channels.forms import DealtWithForm, MessageFilterForm
-from samiti.channels.inbox import mark_dealt_with
 from samiti.channels.models import Contact, Message
+from samiti.channels.services import mark_dealt_with
 from samiti.core.bengali import to_latin_digits
 from samiti.core.models import Channel
 from samiti.core.views import require_editor
