@@ -35,15 +35,15 @@ log = logging.getLogger(__name__)
 QUIET = (Channel.IMPORT, Channel.SYSTEM)
 
 RECEIPT = {
-    "en": "Savings meeting %(day)s: you paid %(paid)s. Savings %(savings)s.",
-    "bn": "সঞ্চয় সভা %(day)s: আপনি দিলেন %(paid)s। সঞ্চয় %(savings)s।",
+    "en": "Savings meeting %(day)s: you paid %(paid)s. Savings now %(savings)s.",
+    "bn": "সঞ্চয় সভা %(day)s: আপনি জমা দিলেন %(paid)s। মোট সঞ্চয় %(savings)s।",
 }
 LOAN = {"en": " Loan owed %(owed)s.", "bn": " ঋণ বাকি %(owed)s।"}
 NO_LOAN = {"en": " No loan.", "bn": " কোনো ঋণ নেই।"}
 
 APPLICATION = {
     "en": "Your application for %(scheme)s: %(status)s.",
-    "bn": "%(scheme)s-এর আবেদন: %(status)s।",
+    "bn": "আপনার %(scheme)s আবেদন: %(status)s।",
 }
 STATUSES = {
     "identified": ("you may qualify; your leader will help you apply", "আপনি পেতে পারেন; দলনেতা সাহায্য করবেন"),

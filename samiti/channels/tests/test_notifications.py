@@ -75,8 +75,8 @@ def test_a_savings_meeting_sends_each_member_present_a_receipt_in_their_language
     sent = receipts()
     assert set(sent) == {people["bn"].pk, people["en"].pk}  # not the absent, not the one without a phone
     bengali, english = sent[people["bn"].pk], sent[people["en"].pk]
-    assert bengali.text == "সঞ্চয় সভা ৫/১/২০২৬: আপনি দিলেন ৳১১০। সঞ্চয় ৳১০০। কোনো ঋণ নেই।"
-    assert english.text == "Savings meeting 5/1/2026: you paid Tk 160. Savings Tk 150. No loan."
+    assert bengali.text == "সঞ্চয় সভা ৫/১/২০২৬: আপনি জমা দিলেন ৳১১০। মোট সঞ্চয় ৳১০০। কোনো ঋণ নেই।"
+    assert english.text == "Savings meeting 5/1/2026: you paid Tk 160. Savings now Tk 150. No loan."
     assert (english.encoding, english.segments) == ("GSM-7", 1)
     assert bengali.encoding == "UCS-2"
     for message in (bengali, english):
@@ -97,9 +97,9 @@ def test_a_receipt_tells_the_loan_owed_after_the_meeting(group, django_capture_o
         ft.meeting(cycle, ft.START + datetime.timedelta(days=7), lines)
     sent = receipts()
     assert sent[people["en"].pk].text == (
-        "Savings meeting 12/1/2026: you paid Tk 50. Savings Tk 200. Loan owed Tk 200."
+        "Savings meeting 12/1/2026: you paid Tk 50. Savings now Tk 200. Loan owed Tk 200."
     )
-    assert sent[people["bn"].pk].text.endswith("সঞ্চয় ৳১৫০। কোনো ঋণ নেই।")
+    assert sent[people["bn"].pk].text.endswith("মোট সঞ্চয় ৳১৫০। কোনো ঋণ নেই।")
 
 
 def test_a_member_who_sent_stop_gets_no_receipt_and_the_skip_is_kept(
@@ -174,7 +174,7 @@ def test_an_application_step_tells_the_member_the_scheme_and_its_status_in_their
             english.pk,
             "Your application for Old Age Allowance: you may qualify; your leader will help you apply.",
         ),
-        (bengali.pk, "বয়স্ক ভাতা-এর আবেদন: আপনি পেতে পারেন; দলনেতা সাহায্য করবেন।"),
+        (bengali.pk, "আপনার বয়স্ক ভাতা আবেদন: আপনি পেতে পারেন; দলনেতা সাহায্য করবেন।"),
         (english.pk, "Your application for Old Age Allowance: documents ready."),
     ]
 
