@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "samiti.core",
     "samiti.registry",
     "samiti.voice",
@@ -197,6 +199,12 @@ GENERIC_SMS_TOKEN = env_str("GENERIC_SMS_TOKEN")
 SMS_CALLBACK_TOKEN = env_str("SMS_CALLBACK_TOKEN")
 SMS_COST_PER_SEGMENT = int(env_str("SMS_COST_PER_SEGMENT", "25"))
 SMS_RATE_PER_SECOND = int(env_str("SMS_RATE_PER_SECOND", "10"))
+
+# Background work (broadcasts): the Tasks framework (django-tasks, the backport of Django 6's
+# django.tasks) keeping its queue in our database, so nothing else needs to run but
+# `manage.py db_worker`. TASKS_BACKEND may name another backend, e.g.
+# "django_tasks.backends.immediate.ImmediateBackend" to run tasks at once inside the request.
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 LOGGING = {
     "version": 1,
