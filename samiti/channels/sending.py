@@ -133,8 +133,9 @@ def _contact(member: Member) -> Contact:
         return contact_for(member)
 
 
-def receive_sms(*, gateway: str, inbound: Inbound, handle: Callable[[Message], str]) -> Message:
-    """Record an inbound SMS once per gateway id, have `handle` answer it, and send the answer.
+def receive_sms(*, gateway: str, inbound: Inbound, handle: Callable[[Message], str]) -> tuple[Message, str]:
+    """Record an inbound SMS once per gateway id, have `handle` answer it, and send the answer;
+    the message and the answer.
 
     All in one transaction: if `handle` fails nothing is kept and the gateway's retry is handled
     afresh. A retry of a message already recorded returns it as it is (its reply already sent).
@@ -164,13 +165,14 @@ def receive_sms(*, gateway: str, inbound: Inbound, handle: Callable[[Message], s
                     encoding=length.encoding,
                 )
         except IntegrityError:
-            return Message.objects.get(
+            message = Message.objects.get(
                 direction=Message.Direction.IN, gateway=gateway, gateway_id=inbound.gateway_id
             )
+            return message, reply_of(message)
         reply = handle(message)
         if reply:
             send_sms(phone=phone, text=reply, kind=Message.Kind.REPLY, member=member, reply_to=message)
-    return message
+    return message, reply
 
 
 def reply_of(message: Message) -> str:

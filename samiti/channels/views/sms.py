@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from samiti.channels.gateways import Gateway, GatewayError, gateway
-from samiti.channels.sending import receive_sms, record_status, reply_of
+from samiti.channels.sending import receive_sms, record_status
 
 
 def _gateway_or_404(name: str) -> Gateway:
@@ -53,8 +53,8 @@ def inbound(request: HttpRequest, name: str) -> HttpResponse:
 
     answers = []
     for item in received:
-        message = receive_sms(gateway=adapter.name, inbound=item, handle=handle_sms)
-        answers.append({"id": message.gateway_id, "reply": reply_of(message)})
+        message, reply = receive_sms(gateway=adapter.name, inbound=item, handle=handle_sms)
+        answers.append({"id": message.gateway_id, "reply": reply})
     return JsonResponse({"messages": answers})
 
 
