@@ -5,7 +5,7 @@ import datetime
 import itertools
 
 import pytest
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from samiti.access.models import Scheme
 from samiti.access.services import applications
@@ -194,3 +194,29 @@ def test_a_failing_gateway_fails_the_receipts_but_never_the_meeting(settings):
     assert len(sent) == 3  # bn, en and the last member, who has a phone here
     assert {m.status for m in sent.values()} == {Status.FAILED}
     assert all(m.error for m in sent.values())
+
+
+def test_an_unknown_gateway_in_the_settings_fails_the_receipts_with_the_reason(
+    group, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_GATEWAY = "pigeon"
+    cycle, people = group
+    with django_capture_on_commit_callbacks(execute=True):
+        first_meeting(cycle, people)
+    assert {(m.status, m.error) for m in receipts().values()} == {
+        (Status.FAILED, "There is no SMS gateway called “pigeon”.")
+    }
+
+
+def test_a_database_error_while_writing_receipts_is_logged_and_the_meeting_stands(
+    group, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def broken(**kwargs):
+        raise DatabaseError("the disk is full")
+
+    monkeypatch.setattr("samiti.channels.receivers.notify", broken)
+    cycle, people = group
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = first_meeting(cycle, people)
+    assert SavingsMeeting.objects.filter(pk=saved.pk).exists() and not receipts()
+    assert "were not sent" in caplog.text and "the disk is full" in caplog.text
