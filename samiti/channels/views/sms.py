@@ -5,7 +5,9 @@ for anything it has kept, and the same answer to a retry. When SMS_CALLBACK_TOKE
 callback must carry it as `?token=` or in the X-Samiti-Token header.
 """
 
+import functools
 import hmac
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import (
@@ -20,7 +22,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from samiti.channels.gateways import Gateway, GatewayError, gateway
+from samiti.channels.gateways import Gateway, GatewayError, Inbound, StatusReport, gateway
 from samiti.channels.sending import receive_sms, record_status
 
 
@@ -39,16 +41,31 @@ def _token_ok(request: HttpRequest) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
-@csrf_exempt
-@require_POST
-def inbound(request: HttpRequest, name: str) -> HttpResponse:
-    adapter = _gateway_or_404(name)
-    if not _token_ok(request):
-        return HttpResponseForbidden()
-    try:
-        received = adapter.parse_inbound(request)
-    except GatewayError as error:
-        return HttpResponseBadRequest(str(error))
+def callback(read: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A gateway's callback: POST only, 404 for an unknown gateway, 403 without the token, 400
+    when the gateway's reader (`read`, a method name) cannot make sense of it."""
+
+    def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @require_POST
+        @functools.wraps(view)
+        def checked(request: HttpRequest, name: str) -> HttpResponse:
+            adapter = _gateway_or_404(name)
+            if not _token_ok(request):
+                return HttpResponseForbidden()
+            try:
+                items = getattr(adapter, read)(request)
+            except GatewayError as error:
+                return HttpResponseBadRequest(str(error))
+            return view(request, adapter, items)
+
+        return checked
+
+    return wrap
+
+
+@callback("parse_inbound")
+def inbound(request: HttpRequest, adapter: Gateway, received: list[Inbound]) -> HttpResponse:
     from samiti.channels.commands import handle_sms
 
     answers = []
@@ -58,16 +75,8 @@ def inbound(request: HttpRequest, name: str) -> HttpResponse:
     return JsonResponse({"messages": answers})
 
 
-@csrf_exempt
-@require_POST
-def status(request: HttpRequest, name: str) -> HttpResponse:
-    adapter = _gateway_or_404(name)
-    if not _token_ok(request):
-        return HttpResponseForbidden()
-    try:
-        reports = adapter.parse_status(request)
-    except GatewayError as error:
-        return HttpResponseBadRequest(str(error))
+@callback("parse_status")
+def status(request: HttpRequest, adapter: Gateway, reports: list[StatusReport]) -> HttpResponse:
     for report in reports:
         record_status(
             gateway=adapter.name, gateway_id=report.gateway_id, status=report.status, error=report.error
