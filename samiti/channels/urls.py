@@ -1,4 +1,4 @@
-from samiti.channels.views import inbox, sms, ussd
+from samiti.channels.views import broadcasts, inbox, sms, ussd
 
 app_name = "channels"
-urlpatterns = [*sms.urlpatterns, *ussd.urlpatterns, *inbox.urlpatterns]
+urlpatterns = [*sms.urlpatterns, *ussd.urlpatterns, *inbox.urlpatterns, *broadcasts.urlpatterns]
