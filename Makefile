@@ -4,6 +4,7 @@
 #   make lint      ruff, formatting and missing migrations
 #   make messages  refresh and compile the Bengali translation
 #   make bench     the benchmarks in bench/
+#   make worker    the background worker that sends broadcasts (beside `make run`)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -21,7 +22,7 @@ PYTEST_WORKERS ?= 1
 PYTEST_ARGS ?=
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run test lint messages bench system-deps setup
+.PHONY: run test lint messages bench system-deps setup worker
 
 run: $(RUNTIME_STAMP)
 	$(DEV_ENV) $(MANAGE) migrate --noinput
@@ -35,6 +36,10 @@ run: $(RUNTIME_STAMP)
 	@echo "Samiti runs on http://127.0.0.1:8000 - log in with one of the demo accounts above. Ctrl-C stops it."
 	@echo
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+# Background tasks (broadcasts) queue in the database; this runs them. Start it in a second terminal.
+worker: $(RUNTIME_STAMP)
+	$(DEV_ENV) $(MANAGE) db_worker
 
 setup: $(DEV_STAMP)
 
