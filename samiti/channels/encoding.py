@@ -40,12 +40,27 @@ def units(text: str) -> tuple[str, int]:
 
 
 def sms_length(text: str) -> Length:
-    """The encoding, length and number of SMS segments of `text`."""
+    """The encoding, length and number of SMS segments of `text`.
+
+    A gateway never splits a character that takes two units (a GSM-7 extension character, an
+    emoji) across two parts, so the parts are filled one character at a time.
+    """
     encoding, count = units(text)
     if count <= SMS_SINGLE[encoding]:
         return Length(encoding, count, 1)
-    part = SMS_PART[encoding]
-    return Length(encoding, count, -(-count // part))
+    part, segments, filled = SMS_PART[encoding], 1, 0
+    for c in text:
+        width = _width(c, encoding)
+        if filled + width > part:
+            segments, filled = segments + 1, 0
+        filled += width
+    return Length(encoding, count, segments)
+
+
+def _width(c: str, encoding: str) -> int:
+    if encoding == "GSM-7":
+        return 2 if c in GSM7_EXTENSION else 1
+    return 2 if ord(c) > 0xFFFF else 1
 
 
 def fits_ussd_screen(text: str) -> bool:

@@ -16,7 +16,6 @@ import logging
 from typing import Any
 
 from django.db import DatabaseError, transaction
-from django.db.models import Sum
 from django.dispatch import receiver
 
 from samiti.channels.errors import ChannelError
@@ -25,8 +24,7 @@ from samiti.channels.sending import notify, sms_taka
 from samiti.core.bengali import to_bengali_digits
 from samiti.core.events import application_status_changed, savings_meeting_recorded
 from samiti.core.models import Channel
-from samiti.finance.models import Posting
-from samiti.finance.queries import member_balances
+from samiti.finance.queries import member_balances, paid_at_meeting
 from samiti.registry.models import Member
 
 log = logging.getLogger(__name__)
@@ -74,22 +72,6 @@ def receipt_texts(*, day: datetime.date, paid: int, savings: int, owed: int) -> 
         loan = LOAN[language] % {"owed": sms_taka(owed, language)} if owed else NO_LOAN[language]
         texts[language] = text + loan
     return texts
-
-
-def paid_at_meeting(meeting_id: int, member_ids: list[int]) -> dict[int, int]:
-    """What each member paid in at a meeting: the credits naming them (shares, social fund,
-    repayments, service charges, fines), corrections of earlier meetings left out."""
-    rows = (
-        Posting.objects.filter(
-            transaction__meeting_id=meeting_id,
-            transaction__reverses__isnull=True,
-            member_id__in=member_ids,
-            amount__lt=0,
-        )
-        .values_list("member_id")
-        .annotate(total=Sum("amount"))
-    )
-    return {member_id: -total for member_id, total in rows}
 
 
 @receiver(savings_meeting_recorded, dispatch_uid="channels_savings_receipts")

@@ -7,6 +7,7 @@ records an inbound SMS once per gateway id and sends the command's reply; `recor
 delivery report.
 """
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -147,6 +148,8 @@ def receive_sms(*, gateway: str, inbound: Inbound, handle: Callable[[Message], s
         phone = normalise_phone(inbound.phone) or inbound.phone
     except RegistryError:
         phone = inbound.phone
+    # A NUL cannot be stored (PostgreSQL refuses it) and no phone types one.
+    inbound = dataclasses.replace(inbound, text=inbound.text.replace("\x00", ""))
     length = sms_length(inbound.text)
     with transaction.atomic():
         try:

@@ -59,3 +59,19 @@ def open_cycle(group: Organisation) -> Cycle | None:
 
 def latest_cycle(group: Organisation) -> Cycle | None:
     return Cycle.objects.filter(group=group).order_by("-number").first()
+
+
+def paid_at_meeting(meeting_id: int, member_ids: list[int]) -> dict[int, int]:
+    """What each member paid in at a meeting: the credits naming them (shares, social fund,
+    repayments, service charges, fines), corrections of earlier meetings left out."""
+    rows = (
+        Posting.objects.filter(
+            transaction__meeting_id=meeting_id,
+            transaction__reverses__isnull=True,
+            member_id__in=member_ids,
+            amount__lt=0,
+        )
+        .values_list("member_id")
+        .annotate(total=Sum("amount"))
+    )
+    return {member_id: -total for member_id, total in rows}

@@ -104,3 +104,11 @@ def test_the_segment_count_never_undercounts_the_140_octet_rule(text):
 @given(texts)
 def test_a_text_fits_a_ussd_screen_exactly_when_it_takes_at_most_160_octets(text):
     assert fits_ussd_screen(text) == (math.ceil(octets_needed(text)) <= 160)
+
+
+def test_a_two_unit_character_is_never_split_across_two_parts():
+    # 152 + 2 (the euro sign) would end the first part at 154 units: the euro goes whole to the second,
+    # which then holds 2 + 151 = 153, and the last "a" makes a third part.
+    assert sms_length("a" * 152 + "€" + "a" * 152).segments == 3
+    # In Bengali an emoji (two UTF-16 units) at the 67th unit moves whole to the second part.
+    assert sms_length("ক" * 66 + "😀" + "ক" * 66).segments == 3
