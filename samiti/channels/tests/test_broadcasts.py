@@ -187,6 +187,7 @@ def test_a_text_too_long_for_five_segments_is_refused(place):
 
 
 def test_a_read_only_viewer_may_not_make_a_broadcast(place):
+    assert client_of(leader(place)).get(reverse("channels:broadcast_new")).status_code == 200
     viewer = testing.staff(Role.VIEWER, organisation=place["association"])
     assert client_of(viewer).get(reverse("channels:broadcast_new")).status_code == 404
 
@@ -474,3 +475,21 @@ def test_the_broadcast_list_takes_the_same_queries_however_many_there_are(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("channels:broadcast_list"))
     assert len(response.context["items"]) == 6
+
+
+def test_the_database_worker_sends_a_queued_broadcast(
+    place, sent, settings, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    settings.SMS_RATE_PER_SECOND = 0  # no pauses in a test
+    members = [person(place["group"]) for _ in range(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        broadcast = start(leader(place))
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    assert sorted(sent) == sorted(m.phone for m in members)
+    broadcast.refresh_from_db()
+    assert broadcast.status == "done"
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
