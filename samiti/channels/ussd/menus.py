@@ -36,8 +36,9 @@ DEMAND_CHARACTERS = (5, 160)
 
 
 def main(member: Member, contact: Contact) -> Menu:
+    # No heading: in Bengali the six choices alone fill a screen.
     return Menu(
-        [_("Samiti: choose")],
+        [],
         [
             (_("My savings and loans"), partial(savings, member)),
             (_("Polls"), partial(polls, member)),
@@ -284,7 +285,8 @@ def next_meeting(member: Member) -> Menu:
     )
     if meeting is None:
         return Menu([_("No meeting of your group is planned.")])
-    lines = [_("Next meeting:"), meeting.title or meeting.get_kind_display(), day(meeting.starts_at)]
+    title = meeting.title or meeting.get_kind_display()
+    lines = [_("Next meeting: %(meeting)s") % {"meeting": title}, day(meeting.starts_at)]
     if meeting.place:
         lines.append(meeting.place)
     return Menu(lines)
