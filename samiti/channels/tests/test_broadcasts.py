@@ -493,3 +493,34 @@ def test_the_database_worker_sends_a_queued_broadcast(
     broadcast.refresh_from_db()
     assert broadcast.status == "done"
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+# ----- in a browser on a phone ---------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_leader_previews_and_sends_a_broadcast_on_a_phone_and_watches_it_go(phone_page, live_server):
+    page = phone_page
+    group = testing.group()
+    for _ in range(2):
+        person(group)
+    testing.staff(Role.ASSOCIATION_LEADER, username="amina", organisation=group.parent)
+    testing.log_in(page, live_server, "amina")
+    testing.visit(page, f"{live_server.url}/channels/broadcasts/")
+    testing.follow(page, "a[href$='/channels/broadcasts/new/']")
+
+    page.fill("#id_text_bn", "শুক্রবার সকাল ১০টায় সভা।")
+    page.fill("#id_text_en", ENGLISH_24)
+    testing.follow(page, "button[name=preview]")
+    assert page.locator("#preview-recipients").inner_text() == "2"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+    testing.follow(page, "button[name=send]")
+    assert "0 of 2" in page.locator("#progress-sent").inner_text()
+    broadcast = Broadcast.objects.get()
+    run_broadcast(broadcast.pk, sleep=no_pause)
+    # The page's script fetches the progress again within a few seconds, without a reload.
+    page.locator("#progress[data-status=done]").wait_for(timeout=15_000)
+    assert "2 of 2" in page.locator("#progress-sent").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
