@@ -523,4 +523,5 @@ def test_a_leader_previews_and_sends_a_broadcast_on_a_phone_and_watches_it_go(ph
     # The page's script fetches the progress again within a few seconds, without a reload.
     page.locator("#progress[data-status=done]").wait_for(timeout=15_000)
     assert "2 of 2" in page.locator("#progress-sent").inner_text()
+    assert page.locator("#progress button.danger").count() == 0  # nothing left to cancel
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
