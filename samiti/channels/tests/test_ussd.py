@@ -255,12 +255,15 @@ def _key_of(screen: str, words: str) -> str:
 
 
 def _whole(*path: str) -> str:
-    """Every page of a screen, following "0 more" while it is offered."""
+    """Every page of a screen, following "0 more" while it is offered, as one text (a text may
+    run on from one page to the next)."""
     screens = [dial(*path)]
     while re.search(r"^[0০] ", screens[-1][4:], re.MULTILINE):
         assert len(screens) < 10, screens
         screens.append(dial(*path, *["0"] * len(screens)))
-    return "\n".join(screens)
+    return " ".join(
+        line for screen in screens for line in screen[4:].splitlines() if not re.match(r"[0০]+ ", line)
+    )
 
 
 def _keys_to(prefix: list[str], words: str) -> list[str]:

@@ -137,30 +137,48 @@ def _split(line: str, head: list[str]) -> list[str]:
     return pieces
 
 
-def lines_of(view: Menu | Prompt) -> list[str]:
-    lines = [line for line in view.lines if line]
+def lines_of(view: Menu | Prompt) -> list[tuple[str, bool]]:
+    """The view's lines, each with whether it is text (which may run on to the next page) rather
+    than a choice (which stays whole on one page)."""
+    lines = [(line, True) for line in view.lines if line]
     if isinstance(view, Menu):
-        lines += [f"{n} {short(label)}" for n, (label, _go) in enumerate(view.items, start=1)]
+        lines += [(f"{n} {short(label)}", False) for n, (label, _go) in enumerate(view.items, start=1)]
     return lines
+
+
+def _fill(head: list[str], body: list[str], line: str, nav: list[str]) -> tuple[str, str]:
+    """As many of the line's first words as fit on the page, and the rest (at least three words
+    each: a word or two alone at the foot of a page reads as a line of its own)."""
+    words = line.split(" ")
+    for n in range(len(words) - 3, 2, -1):
+        if _fits([*head, *body, " ".join(words[:n]), *nav]):
+            return " ".join(words[:n]), " ".join(words[n:])
+    return "", line
 
 
 def pages(view: Menu | Prompt, error: str = "", back: bool = False) -> list[str]:
     """The view's text as pages that each fit one screen, in the member's language."""
     head = [short(error, 60)] if error else []
-    lines = [piece for line in lines_of(view) for piece in _split(line, head)]
+    lines = [(piece, text) for line, text in lines_of(view) for piece in _split(line, head)]
     found: list[str] = []
     i = 0
     while True:
         body: list[str] = []
         while i < len(lines):
+            line, text = lines[i]
             last = i == len(lines) - 1
-            if _fits([*head, *body, lines[i], *_nav(not last, back or bool(found))]):
-                body.append(lines[i])
+            if _fits([*head, *body, line, *_nav(not last, back or bool(found))]):
+                body.append(line)
                 i += 1
-            else:
-                break
+                continue
+            if text:  # a text runs on: fill this page with its first words
+                start, rest = _fill(head, body, line, _nav(True, back or bool(found)))
+                if start:
+                    body.append(start)
+                    lines[i] = (rest, text)
+            break
         if not body and i < len(lines):  # cannot happen once lines are split; never loop forever
-            body.append(lines[i])
+            body.append(lines[i][0])
             i += 1
         more = i < len(lines)
         found.append(localise("\n".join([*head, *body, *_nav(more, back or bool(found))])))
