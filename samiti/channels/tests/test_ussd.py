@@ -183,6 +183,8 @@ def test_an_unknown_number_is_told_politely_in_both_languages_to_ask_the_group_l
 def test_a_first_time_member_chooses_bengali_and_it_is_remembered(world):
     session = Session()
     assert "বাংলা" in session.start() and "English" in session.start()
+    wrong = session.press("3")
+    assert wrong.startswith("CON ") and "বাংলা" in wrong and wrong != session.start()
     text = session.press("১")  # a Bengali digit, as a Bengali keypad types it
     assert text.startswith("CON ") and "১" in text
     contact = Contact.objects.get(member=world["me"])
