@@ -22,8 +22,9 @@ p50 and p99 latency, errors (not 200, or a reply beginning neither CON nor END).
 
 - flat out: no pause between keypresses (the server's throughput; by Little's law the latency is
   then 50 / throughput, whatever the work of one request);
-- paced: each of the 50 sessions waits 1 s between a screen and its next keypress (a member
-  reads slower still): the latency a member sees when 50 sessions are open at once.
+- paced: each of the 50 sessions waits 0.5 to 1.5 s (at random, starting at random) between a
+  screen and its next keypress (a member reads slower still): the latency a member sees when 50
+  sessions are open at once.
 
 Beside them, the same gunicorn answering a trivial request: a bare WSGI function (the server's
 floor) and a Django view that returns "END ok" through the project's settings and whole
@@ -51,6 +52,7 @@ import datetime
 import os
 import random
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -123,8 +125,9 @@ def parse() -> argparse.Namespace:
     )
     parser.add_argument("--members", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds measured a run")
-    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured a run")
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--think", type=float, default=1.0, help="seconds between keypresses, paced")
     parser.add_argument("--postgres", metavar="URL", help="run on this PostgreSQL database instead of SQLite")
     parser.add_argument("--no-gthread", action="store_true", help="only the 2 sync workers")
@@ -371,7 +374,7 @@ class Server:
     def __init__(self, target: str, workers: str, env: dict[str, str], probe: str, body: bytes):
         self.port = free_port()
         command = [str(Path(sys.executable).parent / "gunicorn"), target, "--bind", f"{HOST}:{self.port}"]
-        command += ["--workers", "2"]
+        command += ["--workers", "2", "--no-control-socket"]
         if workers == "gthread":
             command += ["--worker-class", "gthread", "--threads", "4"]
         self.log = open(OUT / "gunicorn.log", "ab")  # noqa: SIM115
@@ -455,12 +458,31 @@ class Result:
         self.errors = 0
         self.answered = 0  # 200s, warm-up and overrun included
         self.first_error = ""
+        self.fixed: tuple[float, float, float] | None = None  # rate, p50, p99 of a median
 
     @property
     def rate(self) -> float:
+        if self.fixed:
+            return self.fixed[0]
         return (len(self.latencies) + self.errors) / self.seconds
 
+    @classmethod
+    def median(cls, runs: list["Result"]) -> "Result":
+        """A result whose figures are the medians of the runs' (errors summed)."""
+        merged = cls(1.0)
+        merged.errors = sum(r.errors for r in runs)
+        merged.answered = sum(r.answered for r in runs)
+        merged.first_error = next((r.first_error for r in runs if r.first_error), "")
+        merged.fixed = (
+            statistics.median(r.rate for r in runs),
+            statistics.median(r.percentile(50) for r in runs),
+            statistics.median(r.percentile(99) for r in runs),
+        )
+        return merged
+
     def percentile(self, p: float) -> float:
+        if self.fixed:
+            return self.fixed[1 if p == 50 else 2]
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000 if ordered else float("nan")
 
@@ -486,6 +508,8 @@ def load(
         connection = Connection(port)
         measure_from, stop_at = start + warmup, start + warmup + duration
         count = 0
+        if think:  # members do not press their keys in step: start at random, pause 0.5 to 1.5 x think
+            await asyncio.sleep(rng.uniform(0, think))
         while time.perf_counter() < stop_at:
             count += 1
             for body in make(rng, f"{label}-{n}-{count}"):
@@ -506,7 +530,7 @@ def load(
                 if t1 > stop_at or (status != 200 and status != 0 and not check(reply)):
                     break
                 if think:
-                    await asyncio.sleep(think)
+                    await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
         connection.close()
 
     async def run() -> None:
@@ -530,7 +554,7 @@ def show(label: str, result: Result, reference: Result | None = None) -> None:
         f"  {label:44} {result.rate:8,.0f} req/s   p50 {result.percentile(50):7.1f} ms   "
         f"p99 {result.percentile(99):7.1f} ms   errors {result.errors}"
     )
-    if reference is not None and result.latencies:
+    if reference is not None:
         line += (
             f"   ({result.rate / reference.rate:.2f} of its req/s, "
             f"p99 x{result.percentile(99) / reference.percentile(99):.1f})"
@@ -577,52 +601,63 @@ def main() -> None:
 
     stamp = int(time.time())  # fresh session and message ids in every run, --reuse too
     print(
-        f"\n{args.clients} clients, {args.warmup:.0f} s warm-up, {args.duration:.0f} s measured:", flush=True
+        f"\n{args.clients} clients, {args.warmup:g} s warm-up, {args.duration:g} s measured, "
+        f"medians of {args.runs} rounds (the kinds in turn, so a busy moment of the machine falls on all):",
+        flush=True,
     )
+    kinds = [
+        # label, server, path, bodies, check, think
+        ("bare WSGI app (server's floor)", "bare", TRIVIAL_PATH, trivial_body, is_ussd, 0.0),
+        ("trivial Django view, whole middleware", "django", TRIVIAL_PATH, trivial_body, is_ussd, 0.0),
+        ("USSD sessions, flat out", "app", USSD_PATH, ussd, is_ussd, 0.0),
+        (f"USSD sessions, paced (~{args.think:g} s a keypress)", "app", USSD_PATH, ussd, is_ussd, args.think),
+        ("inbound SMS (AT callback), flat out", "app", SMS_PATH, sms, is_json, 0.0),
+    ]
+    targets = {
+        "bare": ("bench.bench_channels:trivial", TRIVIAL_PATH),
+        "django": ("bench.bench_channels:django_trivial", TRIVIAL_PATH),
+        "app": ("samiti.wsgi", USSD_PATH),
+    }
     for workers in ["sync"] + ([] if args.no_gthread else ["gthread"]):
         title = "2 sync workers" if workers == "sync" else "2 gthread workers x 4 threads"
         print(f" gunicorn, {title}:", flush=True)
-        server = Server("bench.bench_channels:trivial", workers, env, TRIVIAL_PATH, dial)
+        # All three served at once (idle workers cost nothing), loaded one after another.
+        servers = {
+            name: Server(target, workers, env, probe, dial) for name, (target, probe) in targets.items()
+        }
+        results: dict[str, list[Result]] = {label: [] for label, *_rest in kinds}
+        before = Message.objects.filter(direction=Message.Direction.IN).count()
+        connection.close()
         try:
-            bare = load(
-                server.port, TRIVIAL_PATH, trivial_body, is_ussd, label=f"bare-{workers}-{stamp}", **times
-            )
+            for run in range(args.runs):
+                for label, name, path, bodies, check, think in kinds:
+                    results[label].append(
+                        load(
+                            servers[name].port,
+                            path,
+                            bodies,
+                            check,
+                            label=f"{name}-{workers}-{stamp}-{run}-{think}",
+                            think=think,
+                            **times,
+                        )
+                    )
         finally:
-            server.stop()
-        show("bare WSGI app (server's floor)", bare)
-        server = Server("bench.bench_channels:django_trivial", workers, env, TRIVIAL_PATH, dial)
-        try:
-            floor = load(
-                server.port, TRIVIAL_PATH, trivial_body, is_ussd, label=f"django-{workers}-{stamp}", **times
+            for server in servers.values():
+                server.stop()
+        floor = Result.median(results[kinds[1][0]])
+        for label, *_rest in kinds:
+            show(
+                label,
+                Result.median(results[label]),
+                floor if "Django" not in label and "bare" not in label else None,
             )
-        finally:
-            server.stop()
-        show("trivial Django view, whole middleware", floor)
-        server = Server("samiti.wsgi", workers, env, USSD_PATH, dial)
-        try:
-            flat = load(server.port, USSD_PATH, ussd, is_ussd, label=f"ussd-{workers}-{stamp}", **times)
-            show("USSD sessions, flat out", flat, floor)
-            paced = load(
-                server.port,
-                USSD_PATH,
-                ussd,
-                is_ussd,
-                label=f"paced-{workers}-{stamp}",
-                think=args.think,
-                **times,
-            )
-            show(f"USSD sessions, paced ({args.think:g} s a keypress)", paced, floor)
-            before = Message.objects.filter(direction=Message.Direction.IN).count()
-            connection.close()
-            inbound = load(server.port, SMS_PATH, sms, is_json, label=f"sms-{workers}-{stamp}", **times)
-            show("inbound SMS (AT callback), flat out", inbound, floor)
-        finally:
-            server.stop()
         kept = Message.objects.filter(direction=Message.Direction.IN).count() - before
         connection.close()
+        answered = sum(r.answered for r in results[kinds[-1][0]])
         print(
-            f"      inbound messages kept {kept:,}, callbacks answered 200 {inbound.answered:,} "
-            "(warm-up included): " + ("each once" if kept == inbound.answered else "MISMATCH"),
+            f"      inbound messages kept {kept:,}, callbacks answered 200 {answered:,} "
+            "(warm-up included): " + ("each once" if kept == answered else "MISMATCH"),
             flush=True,
         )
 
