@@ -159,6 +159,8 @@ class UssdSession(models.Model):
     phone = models.CharField(max_length=20)
     member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     association_id = models.BigIntegerField(null=True, blank=True)
+    # Whether the session began on the choice of language: a replay of its inputs starts there too.
+    asked_language = models.BooleanField(default=False)
     last_input = models.CharField(max_length=300, blank=True)
     screens = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=12, blank=True)  # as the end-of-session notification says

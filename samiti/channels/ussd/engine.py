@@ -19,11 +19,6 @@ from samiti.channels.ussd.screens import BACK, MORE, End, Invalid, Menu, Prompt,
 from samiti.core.bengali import to_latin_digits
 from samiti.registry.models import Member
 
-# Marks, on the session's row until its end-of-session notification, a session that began by
-# asking the member's language: its first input is that choice on every replay, though the
-# choice is already remembered by then.
-ASKED_LANGUAGE = "language"
-
 
 def unknown_number() -> str:
     """Both languages: the number is nobody we know, so we cannot tell which they read."""
@@ -47,7 +42,7 @@ def answer(
         text, more, secret = unknown_number(), False, False
     else:
         with translation.override(contact.language):
-            text, more, secret = _replay(member, contact, inputs, asked=session.status == ASKED_LANGUAGE)
+            text, more, secret = _replay(member, contact, inputs, asked=session.asked_language)
     # A secret ballot's inputs are its choice: the row, which names the member, keeps none of them.
     last = "" if secret or not inputs else inputs[-1][:300]
     changes: dict = {"screens": F("screens") + 1, "last_input": last}
@@ -74,7 +69,7 @@ def _session(
             "phone": phone,
             "member": member,
             "association_id": member.association_id if member else None,
-            "status": ASKED_LANGUAGE if contact is not None and not contact.language_chosen else "",
+            "asked_language": contact is not None and not contact.language_chosen,
         },
     )
     return session
