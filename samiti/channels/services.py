@@ -29,32 +29,47 @@ def contact_for(member: Member) -> Contact:
 
 
 @transaction.atomic
-def set_language(*, member: Member, language: str) -> Contact:
+def set_language(*, member: Member, language: str, channel: str) -> Contact:
     """Remember the language the member chose (USSD first screen, LANG BN|EN)."""
     contact = contact_for(member)
-    contact.language, contact.language_chosen = language, True
-    contact.save(update_fields=["language", "language_chosen", "updated_at"])
+    _change(contact, {"language": language, "language_chosen": True}, channel)
     return contact
 
 
 @transaction.atomic
-def opt_out(*, member: Member) -> Contact:
+def opt_out(*, member: Member, channel: str) -> Contact:
     """STOP: no broadcast or notification reaches the member until START."""
     contact = contact_for(member)
     if contact.opted_out_at is None:
-        contact.opted_out_at = timezone.now()
-        contact.save(update_fields=["opted_out_at", "updated_at"])
+        _change(contact, {"opted_out_at": timezone.now()}, channel)
     return contact
 
 
 @transaction.atomic
-def opt_in(*, member: Member) -> Contact:
+def opt_in(*, member: Member, channel: str) -> Contact:
     """START: messages reach the member again."""
     contact = contact_for(member)
     if contact.opted_out_at is not None:
-        contact.opted_out_at = None
-        contact.save(update_fields=["opted_out_at", "updated_at"])
+        _change(contact, {"opted_out_at": None}, channel)
     return contact
+
+
+def _change(contact: Contact, values: dict, channel: str) -> None:
+    """Save the member's own change to their settings, with its audit row."""
+    before = audit.snapshot(contact, list(values))
+    for name, value in values.items():
+        setattr(contact, name, value)
+    changed = audit.diff(before, audit.snapshot(contact, list(values)))
+    if changed:
+        contact.save(update_fields=[*values, "updated_at"])
+        audit.record(
+            actor=None,
+            action=AuditEvent.Action.UPDATE,
+            obj=contact,
+            changes=changed,
+            channel=channel,
+            association_id=contact.member.association_id,
+        )
 
 
 # The longest note a leader leaves when dealing with a message (kept on the audit row).

@@ -215,12 +215,12 @@ def help_text(member: Member, command: Command, reply: Reply, message: Message) 
 
 
 def stop(member: Member, command: Command, reply: Reply, message: Message) -> Outcome:
-    services.opt_out(member=member)
+    services.opt_out(member=member, channel=Channel.SMS)
     return reply.say("stopped"), HANDLED
 
 
 def start(member: Member, command: Command, reply: Reply, message: Message) -> Outcome:
-    services.opt_in(member=member)
+    services.opt_in(member=member, channel=Channel.SMS)
     return reply.say("started"), HANDLED
 
 
@@ -228,7 +228,7 @@ def language(member: Member, command: Command, reply: Reply, message: Message) -
     chosen = closest(command.args[0], LANGUAGE_NAMES) if command.args else ""
     if not chosen:
         return reply.say("lang_usage"), HANDLED
-    services.set_language(member=member, language=chosen)
+    services.set_language(member=member, language=chosen, channel=Channel.SMS)
     return Reply(chosen).say("lang_set"), HANDLED
 
 

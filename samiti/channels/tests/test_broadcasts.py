@@ -31,7 +31,7 @@ ENGLISH_24 = "Meeting on Friday at 10."
 def person(group, *, language="bn", phone=True, **fields):
     member = testing.member(group, phone=f"0171{next(_phones):07d}" if phone else "", **fields)
     if language == "en":
-        services.set_language(member=member, language="en")
+        services.set_language(member=member, language="en", channel="sms")
     return member
 
 
@@ -88,7 +88,7 @@ def test_the_preview_counts_recipients_languages_segments_and_cost_as_counted_by
         person(place["group"])
     for _ in range(2):
         person(place["group"], language="en")
-    services.opt_out(member=person(place["group"]))
+    services.opt_out(member=person(place["group"]), channel="sms")
     person(place["group"], phone=False)
     person(place["other_group"])  # not in the filter
 
@@ -213,7 +213,7 @@ def test_each_member_gets_the_text_in_their_language_once(place, sent):
 
 def test_a_member_who_sent_stop_gets_no_broadcast(place, sent):
     stays = person(place["group"])
-    services.opt_out(member=person(place["group"]))
+    services.opt_out(member=person(place["group"]), channel="sms")
     broadcast = start(leader(place))
 
     run_broadcast(broadcast.pk, sleep=no_pause)
@@ -227,7 +227,7 @@ def test_stop_sent_after_the_broadcast_was_made_is_honoured_before_the_send(plac
     leaves = person(place["group"])
     broadcast = start(leader(place))
     broadcasts.write_messages(broadcast.pk)
-    services.opt_out(member=leaves)
+    services.opt_out(member=leaves, channel="sms")
 
     run_broadcast(broadcast.pk, sleep=no_pause)
 

@@ -54,7 +54,7 @@ def sms(member: Member | None, text: str) -> tuple[str, Message]:
 
 
 def speaks(member: Member, language: str) -> Member:
-    services.set_language(member=member, language=language)
+    services.set_language(member=member, language=language, channel="sms")
     return member
 
 

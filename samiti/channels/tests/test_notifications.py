@@ -29,7 +29,7 @@ _phones = itertools.count(1)
 def member(group, language: str = "bn", phone: bool = True):
     found = testing.member(group, joined_on=JOINED, phone=f"0171100{next(_phones):04d}" if phone else "")
     if language == "en":
-        set_language(member=found, language="en")
+        set_language(member=found, language="en", channel="sms")
     return found
 
 
@@ -106,7 +106,7 @@ def test_a_member_who_sent_stop_gets_no_receipt_and_the_skip_is_kept(
     group, django_capture_on_commit_callbacks
 ):
     cycle, people = group
-    opt_out(member=people["bn"])
+    opt_out(member=people["bn"], channel="sms")
     with django_capture_on_commit_callbacks(execute=True):
         first_meeting(cycle, people)
     skipped = receipts()[people["bn"].pk]

@@ -314,8 +314,8 @@ def test_a_members_page_shows_their_messages_and_channel_settings(place):
     message(rina, text="STOP", days_ago=1)
     message(rina, direction=OUT, text="You will get no more messages. Send START to get them again.")
     message(place["salma"], text="BAL")
-    services.set_language(member=rina, language="en")
-    services.opt_out(member=rina)
+    services.set_language(member=rina, language="en", channel="sms")
+    services.opt_out(member=rina, channel="sms")
     response = client_of(leader_of(place)).get(reverse("channels:member_messages", args=[rina.pk]))
     assert listed(response) == ["You will get no more messages. Send START to get them again.", "STOP"]
     settings_card = response.content.decode().split('id="channel-settings"')[1].split("</section>")[0]

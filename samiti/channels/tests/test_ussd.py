@@ -131,7 +131,7 @@ def world():
 
 
 def language(member, code):
-    services.set_language(member=member, language=code)
+    services.set_language(member=member, language=code, channel="sms")
 
 
 def dial(*inputs, session=None, phone=PHONE, client=None):

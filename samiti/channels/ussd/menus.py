@@ -57,7 +57,7 @@ def main(member: Member, contact: Contact) -> Menu:
 
 def _choose_language(member: Member, contact: Contact, code: str) -> Menu:
     if code != contact.language or not contact.language_chosen:
-        services.set_language(member=member, language=code)
+        services.set_language(member=member, language=code, channel=Channel.USSD)
         contact.language, contact.language_chosen = code, True
     translation.activate(code)  # the engine's override puts the session's language back after
     return main(member, contact)
