@@ -137,6 +137,16 @@ def reads_sensitive_facts(text: str) -> bool:
     return bool(SENSITIVE_ANSWERS & set(facts_used(parse(text))))
 
 
+def schemes_to_tell(member: Member, on: datetime.date) -> list[Result]:
+    """The schemes to tell a member themself by SMS or USSD: likely eligible, with what to bring;
+    none whose answer alone would tell a sensitive fact, since others may read a shared phone."""
+    return [
+        r
+        for r in explain_member(member, on)
+        if r.outcome == "eligible" and r.version is not None and not reads_sensitive_facts(r.version.text)
+    ]
+
+
 def hidden_rule_versions(user: User) -> set[int]:
     """The rule versions whose answers this user may not see: those reading sensitive facts,
     for roles that do not see sensitive data (DESIGN rule 7)."""

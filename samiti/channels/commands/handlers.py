@@ -9,8 +9,7 @@ from collections.abc import Callable
 from django.db.models import Q
 from django.utils import timezone
 
-from samiti.access.queries import reads_sensitive_facts
-from samiti.access.services.screening import explain_member
+from samiti.access.queries import schemes_to_tell
 from samiti.channels import services
 from samiti.channels.commands.parsing import LANGUAGE_NAMES, Command, closest
 from samiti.channels.commands.replies import Reply, fits
@@ -172,14 +171,8 @@ def raise_demand(member: Member, command: Command, reply: Reply, message: Messag
 def schemes(member: Member, command: Command, reply: Reply, message: Message) -> Outcome:
     """Schemes the member is likely eligible for and does not receive, with what to bring; none
     whose answer alone would tell a sensitive fact (as for a role without sensitive access)."""
-    sensitive: dict[int, bool] = {}
     items = []
-    for result in explain_member(member, timezone.localdate()):
-        if result.outcome != "eligible" or result.version is None:
-            continue
-        version = result.version
-        if sensitive.setdefault(version.pk, reads_sensitive_facts(version.text)):
-            continue
+    for result in schemes_to_tell(member, timezone.localdate()):
         documents = ", ".join(label for label, _held in result.documents)
         name = str(result.scheme.name)
         items.append(reply.render("scheme", name=name, documents=documents) if documents else name)

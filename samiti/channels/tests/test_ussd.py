@@ -411,7 +411,7 @@ def test_a_long_list_pages_with_more_and_back(world):
     [
         (["2", "2"], 7),  # the member, their contact, the session and its count; the polls, a poll's options
         (["3", "2"], 6),  # ... the demands with their endorsements
-        (["4", "1"], 6),  # ... the findings with their schemes
+        (["4", "1"], 10),  # ... the schemes, their rules and documents, and the facts they read
         (["5"], 6),  # ... the next meeting
         (["1"], 12),  # ... the group, its open cycle and its books as a meeting reads them
     ],

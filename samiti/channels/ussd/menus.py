@@ -13,8 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from samiti.access.models import Finding
-from samiti.access.queries import reads_sensitive_facts
+from samiti.access.queries import schemes_to_tell
 from samiti.channels import services
 from samiti.channels.models import Contact
 from samiti.channels.ussd.screens import End, Invalid, Menu, Prompt, View, bengali, day, taka
@@ -248,14 +247,9 @@ def _raise(member: Member, text: str) -> View:
 
 
 def schemes(member: Member) -> Menu:
-    """Schemes the member's last screening found them likely eligible for; never one whose rule
+    """Schemes the member is likely eligible for today (as by SMS); never one whose rule
     reads disability or ethnicity, whose mere mention on a shared phone would tell them."""
-    findings = (
-        Finding.objects.filter(member=member, outcome=Finding.Outcome.ELIGIBLE, scheme__is_active=True)
-        .select_related("scheme", "rule_version")
-        .order_by("-priority", "id")[:LIST_LENGTH]
-    )
-    shown = [f.scheme for f in findings if not reads_sensitive_facts(f.rule_version.text)]
+    shown = [result.scheme for result in schemes_to_tell(member, timezone.localdate())][:LIST_LENGTH]
     if not shown:
         return Menu([_("No schemes found for you yet. Ask your group leader.")])
     return Menu([_("You may qualify for:")], [(s.name, partial(scheme, s)) for s in shown])
