@@ -31,7 +31,7 @@ class MessageFilterForm(forms.Form):
     )
     member = forms.CharField(label=_("Member number"), required=False, max_length=30)
     since = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    until = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    until = forms.DateField(label=pgettext_lazy("end of a period", "To"), required=False, widget=DateInput)
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)

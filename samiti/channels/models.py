@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samiti.registry.models import Member
 
@@ -35,12 +36,12 @@ class Message(models.Model):
     """One SMS, inbound or outbound, with the gateway's id and its delivery status."""
 
     class Direction(models.TextChoices):
-        IN = "in", _("received")
+        IN = "in", pgettext_lazy("message", "received")
         OUT = "out", _("sent")
 
     class Status(models.TextChoices):
         # inbound
-        RECEIVED = "received", _("received")
+        RECEIVED = "received", pgettext_lazy("message", "received")
         HANDLED = "handled", _("answered")
         NEEDS_ACTION = "needs_action", _("waits for a leader")
         DONE = "done", _("dealt with")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import openpyxl
 from django.utils import formats
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
@@ -83,7 +83,7 @@ def trial_balance_sheet(found: reports.TrialBalance) -> Sheet:
         name=f"trial-balance-{found.organisation.code}-{found.on.isoformat()}",
         title=_("Trial balance"),
         about=[str(found.organisation), _("At the end of %(date)s") % {"date": _day(found.on)}],
-        headings=[_("Code"), _("Account"), _("Debit"), _("Credit")],
+        headings=[_("Code"), pgettext("ledger", "Account"), _("Debit"), _("Credit")],
         widths=[34, 76, 30, 30],
     )
     for line in found.lines:
@@ -110,7 +110,7 @@ def balance_sheet_sheet(found: reports.BalanceSheet) -> Sheet:
         name=f"balance-sheet-{found.organisation.code}-{found.on.isoformat()}",
         title=_("Balance sheet"),
         about=[str(found.organisation), _("At the end of %(date)s") % {"date": _day(found.on)}],
-        headings=[_("Code"), _("Account"), _("Amount")],
+        headings=[_("Code"), pgettext("ledger", "Account"), _("Amount")],
         widths=[40, 90, 40],
     )
     _section(sheet, _("Assets"), found.assets, _("Total assets"), found.total_assets)
@@ -129,7 +129,7 @@ def income_and_expenditure_sheet(found: reports.IncomeAndExpenditure) -> Sheet:
         name=f"income-and-expenditure-{found.organisation.code}-{found.start.isoformat()}-{found.end.isoformat()}",
         title=_("Income and expenditure"),
         about=[str(found.organisation), _period(found.start, found.end)],
-        headings=[_("Code"), _("Account"), _("Amount")],
+        headings=[_("Code"), pgettext("ledger", "Account"), _("Amount")],
         widths=[40, 90, 40],
     )
     _section(sheet, _("Income"), found.income, _("Total income"), found.total_income)
@@ -148,7 +148,7 @@ def passbook_sheet(found: reports.Passbook) -> Sheet:
         headings=[
             _("Date"),
             _("What"),
-            _("Account"),
+            pgettext("ledger", "Account"),
             _("Paid in"),
             _("Paid out"),
             _("Savings"),
@@ -195,7 +195,7 @@ def cash_book_sheet(found: reports.CashBook) -> Sheet:
             _("Date"),
             _("What"),
             _("Memo and reference"),
-            _("Account"),
+            pgettext("ledger", "Account"),
             _("Receipts"),
             _("Payments"),
             _("Balance"),
