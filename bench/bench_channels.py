@@ -75,10 +75,10 @@ keypress takes 4 to 13 queries and about 5 to 11 ms of CPU, of which the SQL its
 query; the member by phone, a row of 40 columns, 1.6 ms through the ORM against 0.07 ms as raw
 SQL) and the middleware (1.4 ms a request). The engine replays the whole path on each keypress,
 so a deep screen repeats its parents' queries. An inbound SMS takes 12 to 18 queries in one
-transaction (the message, the handler's reads, the reply written and "sent", the reply read
-back); on SQLite the write lock serialises them across workers. Reaching 500 SMS/s on 2 cores
+transaction (the message, the member and contact, the handler's reads, the reply written and
+"sent"); on SQLite the write lock serialises them across workers. Reaching 500 SMS/s on 2 cores
 would take about a third of the CPU per message: fewer, narrower queries (`only()` on the
-member, the reply returned by the service rather than read back) or more cores with PostgreSQL.
+member and its contact, the handlers' reads) or more cores with PostgreSQL.
 """
 
 import argparse
