@@ -148,8 +148,9 @@ def receive_sms(*, gateway: str, inbound: Inbound, handle: Callable[[Message], s
         phone = normalise_phone(inbound.phone) or inbound.phone
     except RegistryError:
         phone = inbound.phone
-    # A NUL cannot be stored (PostgreSQL refuses it) and no phone types one.
-    inbound = dataclasses.replace(inbound, text=inbound.text.replace("\x00", ""))
+    # A NUL cannot be stored (PostgreSQL refuses it), nor a lone surrogate; no phone types either.
+    text = inbound.text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    inbound = dataclasses.replace(inbound, text=text)
     length = sms_length(inbound.text)
     with transaction.atomic():
         try:
