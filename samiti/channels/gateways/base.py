@@ -7,6 +7,7 @@ change them). Failures to reach a provider are answered as a failed `Sent`, neve
 one message that cannot leave never stops the others.
 """
 
+import abc
 import dataclasses
 import datetime
 import json
@@ -61,19 +62,22 @@ class GatewayError(ChannelError):
     code = "gateway"
 
 
-class Gateway:
+class Gateway(abc.ABC):
     """One SMS provider. Subclasses set `name` and implement the three methods."""
 
     name: ClassVar[str] = ""
 
+    @abc.abstractmethod
     def send(self, message: Message) -> Sent:
-        raise NotImplementedError
+        """Hand the message to the provider; say what it answered."""
 
+    @abc.abstractmethod
     def parse_inbound(self, request: HttpRequest) -> list[Inbound]:
-        raise NotImplementedError
+        """The messages an inbound callback carries."""
 
+    @abc.abstractmethod
     def parse_status(self, request: HttpRequest) -> list[StatusReport]:
-        raise NotImplementedError
+        """The delivery reports a status callback carries."""
 
 
 GATEWAYS: dict[str, type[Gateway]] = {}
