@@ -170,22 +170,6 @@ def parse() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def fresh_database(args: argparse.Namespace) -> str:
-    if args.postgres:
-        import psycopg
-
-        name = args.postgres.rsplit("/", 1)[1].split("?")[0]
-        with psycopg.connect(args.postgres.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        return args.postgres
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / "channels.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
-
-
 def server_environment(database_url: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -600,8 +584,12 @@ def show(label: str, result: Result, reference: Result | None = None) -> None:
 
 
 def main() -> None:
+    # Imported here: gunicorn imports this module as bench.bench_channels, where bench/ is not on the path.
+    from _database import fresh_database
+
     args = parse()
-    database_url = f"sqlite:///{OUT / 'channels.sqlite3'}" if args.reuse else fresh_database(args)
+    database = "channels.sqlite3"
+    database_url = f"sqlite:///{OUT / database}" if args.reuse else fresh_database(args.postgres, database)
     setup_django(database_url)
     from django.db import connection
 

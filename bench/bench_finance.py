@@ -34,6 +34,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from _database import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 
@@ -58,22 +60,6 @@ def setup_django(database_url: str) -> None:
     import django
 
     django.setup()
-
-
-def fresh_database(args: argparse.Namespace) -> str:
-    if args.postgres:
-        import psycopg
-
-        name = args.postgres.rsplit("/", 1)[1].split("?")[0]
-        with psycopg.connect(args.postgres.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        return args.postgres
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / "finance.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
 
 
 def build(groups: int, size: int) -> list:
@@ -240,7 +226,7 @@ def plain_sql(meetings: list[list[int]]) -> tuple[float, float, int]:
 
 def main() -> None:
     args = parse()
-    setup_django(fresh_database(args))
+    setup_django(fresh_database(args.postgres, "finance.sqlite3"))
     from django.db import connection
 
     from samiti.finance.models import Posting, Transaction
