@@ -451,7 +451,8 @@ PSEUDO_LETTERS = "অআইঈউঊএঐওঔকখগঘঙচছজঝঞ�
 
 
 def _pseudo_bengali(message: str) -> str:
-    """A stand-in Bengali translation as long as the English, placeholders kept."""
+    """Pseudo-localisation: Bengali letters as long as the English (placeholders kept), so the walk
+    also proves the screens fit a future translation as long as the English."""
     parts = re.split(r"(%\(\w+\)[sd]|%[sd])", str(message))
     return "".join(
         part
