@@ -87,6 +87,12 @@ class Message(models.Model):
         "channels.Broadcast", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
     error = models.CharField(_("error"), max_length=200, blank=True)
+    # Inbound only, as the gateway gave them: the number or short code the member wrote to, the
+    # time the gateway received it, and Africa's Talking's premium-SMS link (a reply on a premium
+    # short code must carry it, or the member is not charged and the reply is refused).
+    short_code = models.CharField(max_length=20, blank=True)
+    gateway_at = models.DateTimeField(null=True, blank=True)
+    link_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
     status_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(
