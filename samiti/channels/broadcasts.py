@@ -21,7 +21,7 @@ that another live run is sending. Cancelling stops the loop between two messages
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -327,20 +327,39 @@ def run_broadcast(
     Safe to run again at any point, and beside another run of the same broadcast: nobody is sent
     a message twice. `clock` and `sleep` are there for tests.
     """
-    rate = settings.SMS_RATE_PER_SECOND if rate is None else rate
     if not write_messages(broadcast_id):
         return 0
-    _fail_interrupted(broadcast_id, sleep=sleep)
+    messages = Message.objects.filter(broadcast_id=broadcast_id)
+    _fail_interrupted(messages, sleep=sleep, what=f"Broadcast {broadcast_id}")
+    sending = Broadcast.objects.filter(pk=broadcast_id, status=Broadcast.Status.SENDING)
+    sent = send_paced(
+        messages.filter(status=Status.QUEUED).order_by("id").values_list("pk", flat=True),
+        clock=clock,
+        sleep=sleep,
+        rate=rate,
+        stopped=lambda: not sending.exists(),  # cancelled
+    )
+    _finish(broadcast_id)  # nothing to finish when it was cancelled
+    return sent
+
+
+def send_paced(
+    pks: Iterable[int],
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    rate: float | None = None,
+    stopped: Callable[[], bool] = lambda: False,
+) -> int:
+    """Send the queued messages `pks` one by one, at most `rate` a second, until `stopped()`; how
+    many were sent."""
+    rate = settings.SMS_RATE_PER_SECOND if rate is None else rate
     interval = 1 / rate if rate > 0 else 0.0
     next_at = clock()
     sent = 0
-    for pk in (
-        Message.objects.filter(broadcast_id=broadcast_id, status=Status.QUEUED)
-        .order_by("id")
-        .values_list("pk", flat=True)
-    ):
-        if not Broadcast.objects.filter(pk=broadcast_id, status=Broadcast.Status.SENDING).exists():
-            return sent  # cancelled
+    for pk in pks:
+        if stopped():
+            break
         if interval:
             now = clock()
             if now < next_at:
@@ -348,7 +367,6 @@ def run_broadcast(
             next_at = max(next_at, now) + interval
         if send_one(pk):
             sent += 1
-    _finish(broadcast_id)
     return sent
 
 
@@ -395,13 +413,9 @@ def write_messages(broadcast_id: int) -> bool:
     return True
 
 
-def _fail_interrupted(broadcast_id: int, *, sleep: Callable[[float], None]) -> None:
-    """Mark failed the messages a dead run left "sending" (see the module's docstring)."""
-    caught = list(
-        Message.objects.filter(broadcast_id=broadcast_id, status=Status.SENDING).values_list(
-            "pk", "status_at"
-        )
-    )
+def _fail_interrupted(messages: QuerySet[Message], *, sleep: Callable[[float], None], what: str) -> None:
+    """Mark failed those of `messages` a dead run left "sending" (see the module's docstring)."""
+    caught = list(messages.filter(status=Status.SENDING).values_list("pk", "status_at"))
     if not caught:
         return
     newest = max((at for _pk, at in caught if at is not None), default=None)
@@ -413,9 +427,7 @@ def _fail_interrupted(broadcast_id: int, *, sleep: Callable[[float], None]) -> N
         status=Status.FAILED, error=INTERRUPTED, status_at=timezone.now()
     )
     if failed:
-        log.warning(
-            "Broadcast %s: %s message(s) interrupted while being sent, not sent again", broadcast_id, failed
-        )
+        log.warning("%s: %s message(s) interrupted while being sent, not sent again", what, failed)
 
 
 def send_one(pk: int) -> bool:
@@ -430,7 +442,8 @@ def send_one(pk: int) -> bool:
     message = deliver(message)
     if message.status == Status.FAILED:
         return False
-    Broadcast.objects.filter(pk=message.broadcast_id).update(sent=F("sent") + 1)
+    if message.broadcast_id is not None:
+        Broadcast.objects.filter(pk=message.broadcast_id).update(sent=F("sent") + 1)
     return True
 
 
@@ -447,7 +460,8 @@ def _finish(broadcast_id: int) -> None:
 
 
 def resume_broadcasts(*, enqueue: bool = False) -> list[int]:
-    """Go on with every broadcast still being sent (after a crash or a restart); their ids."""
+    """Go on with every broadcast still being sent (after a crash or a restart), then with every
+    notice to many members still queued (`resume_notices`); the broadcasts' ids."""
     ids = list(
         Broadcast.objects.filter(status=Broadcast.Status.SENDING).order_by("id").values_list("pk", flat=True)
     )
@@ -456,4 +470,105 @@ def resume_broadcasts(*, enqueue: bool = False) -> list[int]:
             send_broadcast.enqueue(pk)
         else:
             run_broadcast(pk)
+    resume_notices(enqueue=enqueue)
     return ids
+
+
+# ----- notices: one event told to many members ----------------------------------------------------
+#
+# A poll opened to a register of 20,000, its result, a meeting reminder: the event's receiver writes
+# one queued message per member in one transaction (`tell_members`), and the messages are sent like
+# a broadcast's, by `send_one` at the gateway's rate, from the task `send_notices`. What a notice is
+# about is its topic ("poll-opened:12"); a member is told of a topic once (a unique constraint), so
+# writing twice tells nobody twice. A few messages are sent at once instead, after the write commits.
+
+# At most this many messages of a notice are sent at once after it commits; more go to the task.
+SMALL_NOTICE = 50
+
+
+def tell_members(*, members: QuerySet[Member], topic: str, kind: str, texts: dict[str, str]) -> int:
+    """Queue `texts` (by "bn" and "en") to each of `members` with a phone, in their language, and
+    have them sent once this commits; how many were queued.
+
+    As with `notify`, a member who sent STOP is kept as skipped, never sent. A member already told
+    of `topic` is left out, so this is safe to run again.
+    """
+    lengths = {language: sms_length(text) for language, text in texts.items()}
+    with transaction.atomic():
+        rows = (
+            members.exclude(phone="")
+            .order_by("pk")
+            .values_list("pk", "phone", "association_id", "contact__language", "contact__opted_out_at")
+        )
+        batch: list[Message] = []
+        for pk, phone, association_id, language, opted_out_at in rows.iterator(chunk_size=BATCH):
+            language = language if language in texts else Contact.Language.BENGALI
+            batch.append(
+                Message(
+                    direction=Message.Direction.OUT,
+                    gateway=settings.SMS_GATEWAY,
+                    phone=phone,
+                    member_id=pk,
+                    association_id=association_id,
+                    text=texts[language],
+                    kind=kind,
+                    status=Status.QUEUED if opted_out_at is None else Status.SKIPPED,
+                    status_at=None if opted_out_at is None else timezone.now(),
+                    segments=lengths[language].segments,
+                    encoding=lengths[language].encoding,
+                    topic=topic,
+                )
+            )
+            if len(batch) == BATCH:
+                Message.objects.bulk_create(batch, ignore_conflicts=True)
+                batch = []
+        Message.objects.bulk_create(batch, ignore_conflicts=True)
+        queued = Message.objects.filter(topic=topic, status=Status.QUEUED)
+        few = list(queued.order_by("id").values_list("pk", flat=True)[: SMALL_NOTICE + 1])
+        if len(few) <= SMALL_NOTICE:
+            transaction.on_commit(lambda: send_paced(few, rate=0), robust=True)
+            return len(few)
+        transaction.on_commit(lambda: send_notices.enqueue(topic))
+        return queued.count()
+
+
+# Rows written per INSERT.
+BATCH = 1000
+
+
+@task()
+def send_notices(topic: str) -> int:
+    """The background task: send what is queued of a notice; how many were sent by this run."""
+    return run_notices(topic)
+
+
+def run_notices(
+    topic: str,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    rate: float | None = None,
+) -> int:
+    """Send what is still queued of a notice at most `rate` a second, as `run_broadcast` does; how
+    many this run sent. Safe to run again, and beside another run."""
+    messages = Message.objects.filter(topic=topic)
+    _fail_interrupted(messages, sleep=sleep, what=f"Notice {topic}")
+    pks = messages.filter(status=Status.QUEUED).order_by("id").values_list("pk", flat=True)
+    return send_paced(pks, clock=clock, sleep=sleep, rate=rate)
+
+
+def resume_notices(*, enqueue: bool = False) -> list[str]:
+    """Go on with every notice with messages still queued or caught sending; their topics."""
+    topics = sorted(
+        set(
+            Message.objects.filter(status__in=[Status.QUEUED, Status.SENDING])
+            .exclude(topic="")
+            .values_list("topic", flat=True)
+        )
+    )
+    for topic in topics:
+        if enqueue:
+            send_notices.enqueue(topic)
+        else:
+            run_notices(topic)
+    return topics

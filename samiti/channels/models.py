@@ -87,6 +87,9 @@ class Message(models.Model):
         "channels.Broadcast", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
     error = models.CharField(_("error"), max_length=200, blank=True)
+    # What a notification to many members is about ("meeting:12", "poll-opened:7"): each member is
+    # told of a topic once, however often the writer runs.
+    topic = models.CharField(max_length=40, blank=True)
     # Inbound only, as the gateway gave them: the number or short code the member wrote to, the
     # time the gateway received it, and Africa's Talking's premium-SMS link (a reply on a premium
     # short code must carry it, or the member is not charged and the reply is refused).
@@ -117,6 +120,9 @@ class Message(models.Model):
                 fields=["broadcast", "member"],
                 condition=models.Q(broadcast__isnull=False),
                 name="broadcast_once_per_member",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "topic"], condition=~models.Q(topic=""), name="told_once_per_topic"
             ),
         ]
 

@@ -32,6 +32,23 @@ savings_meeting_recorded
     savings_meeting: the SavingsMeeting as saved (its cycle, group and date are on it).
     present: the ids of the members present.
     channel: as above.
+poll_opened
+    Sent by `voice` when a poll opens (its register of eligible members is fixed).
+    sender: the Poll model.
+    poll: the Poll as opened (its register, question, kind and closing time are on it).
+    channel: as above.
+poll_closed
+    Sent by `voice` when a poll closes (its result can be counted, a secret poll's too).
+    sender: the Poll model.
+    poll: the Poll as closed.
+    channel: as above.
+commitment_fulfilled
+    Sent by `voice` when a follow-up finds an authority's commitment fulfilled or partly fulfilled.
+    sender: the Commitment model.
+    commitment: the Commitment as saved (its demand and charter, so its authority, are on it).
+    outcome: "fulfilled" or "partly_fulfilled".
+    on: the day of the follow-up that found it (a date).
+    channel: as above.
 """
 
 from typing import Any
@@ -41,6 +58,9 @@ from django.dispatch import Signal
 
 application_status_changed = Signal()
 savings_meeting_recorded = Signal()
+poll_opened = Signal()
+poll_closed = Signal()
+commitment_fulfilled = Signal()
 
 
 def announce(signal: Signal, *, sender: Any, **details: Any) -> None:

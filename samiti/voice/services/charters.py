@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samiti.core import audit
 from samiti.core.bengali import to_bengali_digits
+from samiti.core.events import announce, commitment_fulfilled
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry.models import Authority, Meeting, Official, Organisation, User
 from samiti.registry.queries import meetings_for, organisations_for
@@ -914,4 +915,13 @@ def follow_up_commitment(
                 % {"status": commitment.get_status_display(), "day": _day(on), "note": note}
             )[:500],
         )
+        if outcome in (Commitment.Status.FULFILLED, Commitment.Status.PARTLY_FULFILLED):
+            announce(
+                commitment_fulfilled,
+                sender=Commitment,
+                commitment=commitment,
+                outcome=outcome,
+                on=on,
+                channel=channel,
+            )
     return follow_up

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samiti.core import audit
 from samiti.core.bengali import to_latin_digits
+from samiti.core.events import announce, poll_closed, poll_opened
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry.models import Meeting, Member, Organisation, Sex, User
 from samiti.registry.queries import AGE_BANDS, active_members, by_laws, organisations_for
@@ -458,6 +459,7 @@ def open_poll(*, actor: User | None, poll: Poll, channel: str = Channel.WEB) -> 
         channel=channel,
         association_id=poll.association_id,
     )
+    announce(poll_opened, sender=Poll, poll=poll, channel=channel)
     return poll
 
 
@@ -491,6 +493,7 @@ def close_poll(*, actor: User | None, poll: Poll, channel: str = Channel.WEB) ->
         channel=channel,
         association_id=poll.association_id,
     )
+    announce(poll_closed, sender=Poll, poll=poll, channel=channel)
     return poll
 
 
