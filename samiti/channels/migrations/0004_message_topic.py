@@ -5,21 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('channels', '0003_inbound_gateway_fields'),
-        ('registry', '0005_member_household_facts'),
+        ("channels", "0003_inbound_gateway_fields"),
+        ("registry", "0005_member_household_facts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='message',
-            name='topic',
+            model_name="message",
+            name="topic",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(condition=models.Q(('topic', ''), _negated=True), fields=('member', 'topic'), name='told_once_per_topic'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("topic", ""), _negated=True),
+                fields=("member", "topic"),
+                name="told_once_per_topic",
+            ),
         ),
     ]
