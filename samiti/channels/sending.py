@@ -167,6 +167,9 @@ def receive_sms(*, gateway: str, inbound: Inbound, handle: Callable[[Message], s
                     status=Status.RECEIVED,
                     segments=length.segments,
                     encoding=length.encoding,
+                    short_code=inbound.to[:20],
+                    gateway_at=inbound.received_at,
+                    link_id=inbound.link_id[:100],
                 )
         except IntegrityError:
             message = Message.objects.get(

@@ -2,7 +2,8 @@
 
 Send: POST urlencoded `username`, `to`, `message` (and `from`, a sender id or short code, when
 set) with the `apiKey` header; the answer's SMSMessageData.Recipients[] give each number's
-`status` ("Success" when accepted) and `messageId`. Inbound: `id`, `text`, `from`, `to`, `date`,
+`status` ("Success" when accepted) and `messageId`. A reply to a message sent to a premium short
+code goes from that code with the message's `linkId` and `bulkSMSMode` 0. Inbound: `id`, `text`, `from`, `to`, `date`,
 `linkId`. Delivery reports: `id`, `status` (Success | Sent | Buffered | Rejected | Failed |
 Expired) and `failureReason`. The sandbox is used when the username is "sandbox".
 """
@@ -55,6 +56,11 @@ class AfricasTalking(Gateway):
         fields = {"username": username, "to": message.phone, "message": message.text}
         if settings.AFRICASTALKING_SENDER:
             fields["from"] = settings.AFRICASTALKING_SENDER
+        asked = message.reply_to if message.reply_to_id else None
+        if asked is not None and asked.link_id:
+            # A reply on a premium short code: from that code, with the inbound message's link, and
+            # billed to the member as the service promises (bulkSMSMode 0), not to us.
+            fields.update({"from": asked.short_code, "linkId": asked.link_id, "bulkSMSMode": "0"})
         headers = {
             "apiKey": key,
             "Accept": "application/json",

@@ -138,6 +138,31 @@ def test_africastalking_posts_username_to_message_and_from_with_the_api_key_and_
     }
 
 
+def test_a_reply_on_a_premium_short_code_goes_from_that_code_with_its_link_billed_to_the_member(
+    africastalking,
+):
+    asked = Message.objects.create(
+        direction="in", gateway="africastalking", gateway_id="ATXid_in7", phone="+8801711000001",
+        text="BAL", kind="command", status="handled", short_code="16216", link_id="link-9",
+    )  # fmt: skip
+    reply = Message.objects.create(
+        direction="out", gateway="africastalking", phone="+8801711000001", text="Savings Tk 400.",
+        kind="reply", status="queued", reply_to=asked,
+    )  # fmt: skip
+    assert gateway("africastalking").send(reply).status == Status.SENT
+    [request] = africastalking.requests
+    fields = urllib.parse.parse_qs(request["body"].decode())
+    assert (fields["from"], fields["linkId"], fields["bulkSMSMode"]) == (["16216"], ["link-9"], ["0"])
+    # A reply to an ordinary message, and a notice, go from the sender id, billed to us.
+    asked.link_id = ""
+    asked.save()
+    gateway("africastalking").send(Message.objects.get(pk=reply.pk))
+    gateway("africastalking").send(outbound())
+    for request in africastalking.requests[1:]:
+        fields = urllib.parse.parse_qs(request["body"].decode())
+        assert fields["from"] == ["SAMITI"] and "linkId" not in fields and "bulkSMSMode" not in fields
+
+
 def test_africastalking_uses_the_sandbox_when_the_username_is_sandbox(settings):
     settings.AFRICASTALKING_USERNAME = "sandbox"
     assert gateway("africastalking").url() == at.SANDBOX_URL

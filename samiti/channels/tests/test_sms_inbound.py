@@ -1,6 +1,7 @@
 """The SMS callbacks over HTTP: inbound messages counted once per gateway id and answered the same,
 unknown gateways, the shared token, and delivery reports."""
 
+import datetime
 import json
 import sys
 import threading
@@ -64,6 +65,15 @@ def test_the_same_inbound_id_posted_twice_is_counted_once_and_answered_the_same(
     [reply] = Message.objects.filter(direction="out")
     assert (reply.reply_to, reply.kind, reply.text, reply.member) == (received, "reply", "Got BAL", member)
     assert reply.status == Status.SENT and reply.gateway == "console"
+
+
+def test_an_inbound_message_keeps_the_short_code_the_gateway_time_and_the_premium_link(handled):
+    fields = {"id": "ATXid_9", "text": "BAL", "from": "+8801711000001", "to": "16216",
+              "date": "2026-11-30 03:10:00", "linkId": "SampleLinkId123"}  # fmt: skip
+    Client().post(reverse("channels:sms_inbound", args=["africastalking"]), fields)
+    received = Message.objects.get(direction="in")
+    assert (received.short_code, received.link_id) == ("16216", "SampleLinkId123")
+    assert received.gateway_at == datetime.datetime(2026, 11, 30, 3, 10, tzinfo=datetime.UTC)
 
 
 def test_the_same_id_from_two_gateways_is_two_messages_and_two_ids_from_one_are_two(handled):
