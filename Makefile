@@ -4,7 +4,6 @@
 #   make lint      ruff, formatting and missing migrations
 #   make messages  refresh and compile the Bengali translation
 #   make bench     the benchmarks in bench/
-#   make worker    the background worker that sends broadcasts (beside `make run`)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -22,7 +21,7 @@ PYTEST_WORKERS ?= 1
 PYTEST_ARGS ?=
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run test lint messages bench system-deps setup worker
+.PHONY: run test lint messages bench system-deps setup
 
 run: $(RUNTIME_STAMP)
 	$(DEV_ENV) $(MANAGE) migrate --noinput
@@ -35,11 +34,10 @@ run: $(RUNTIME_STAMP)
 	@echo
 	@echo "Samiti runs on http://127.0.0.1:8000 - log in with one of the demo accounts above. Ctrl-C stops it."
 	@echo
+	@# The background worker (broadcasts, large notices) runs beside the server and stops with it.
+	$(DEV_ENV) $(MANAGE) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
-
-# Background tasks (broadcasts) queue in the database; this runs them. Start it in a second terminal.
-worker: $(RUNTIME_STAMP)
-	$(DEV_ENV) $(MANAGE) db_worker
 
 setup: $(DEV_STAMP)
 

@@ -199,6 +199,10 @@ GENERIC_SMS_TOKEN = env_str("GENERIC_SMS_TOKEN")
 SMS_CALLBACK_TOKEN = env_str("SMS_CALLBACK_TOKEN")
 SMS_COST_PER_SEGMENT = int(env_str("SMS_COST_PER_SEGMENT", "25"))
 SMS_RATE_PER_SECOND = int(env_str("SMS_RATE_PER_SECOND", "10"))
+# USSD: the code members dial (named in SMS notices), and how long a screen may take before the
+# answer is promised by SMS instead (gateways publish no figure; a few seconds; 0 never promises).
+USSD_CODE = env_str("USSD_CODE")
+USSD_ANSWER_SECONDS = float(env_str("USSD_ANSWER_SECONDS", "4"))
 
 # Background work (broadcasts): the Tasks framework (django-tasks, the backport of Django 6's
 # django.tasks) keeping its queue in our database, so nothing else needs to run but

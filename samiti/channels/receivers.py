@@ -198,7 +198,7 @@ CLOSES = {"en": " Closes %(day)s.", "bn": " শেষ দিন %(day)s।"}
 
 def poll_opened_texts(poll: Poll) -> dict[str, str]:
     """The notice of a poll opened, in both languages: its number, question, how to vote, its end."""
-    code = getattr(settings, "USSD_CODE", "")
+    code = settings.USSD_CODE
     texts = {}
     for language in ("bn", "en"):
         how = (HOW_YES_NO if poll.kind == Poll.Kind.YES_NO else HOW_CHOOSE)[language] % {"poll": poll.pk}

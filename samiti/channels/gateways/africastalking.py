@@ -3,9 +3,9 @@
 Send: POST urlencoded `username`, `to`, `message` (and `from`, a sender id or short code, when
 set) with the `apiKey` header; the answer's SMSMessageData.Recipients[] give each number's
 `status` ("Success" when accepted) and `messageId`. A reply to a message sent to a premium short
-code goes from that code with the message's `linkId` and `bulkSMSMode` 0. Inbound: `id`, `text`, `from`, `to`, `date`,
-`linkId`. Delivery reports: `id`, `status` (Success | Sent | Buffered | Rejected | Failed |
-Expired) and `failureReason`. The sandbox is used when the username is "sandbox".
+code goes from that code with the message's `linkId` and `bulkSMSMode` 0. Inbound: `id`, `text`,
+`from`, `to`, `date`, `linkId`. Delivery reports: `id`, `status` (Success | Sent | Buffered |
+Rejected | Failed | Expired) and `failureReason`. The sandbox is used when the username is "sandbox".
 """
 
 import urllib.parse

@@ -4,20 +4,44 @@ Stateless over the inputs: every keypress replays the session's path from its fi
 gateway sends every input of the session each time), so any server process can answer any
 keypress and nothing is held between them but the session's row. A path's writes (a vote, an
 endorsement, a demand) end the session, so a replay never repeats one; choosing a language is
-written only when it changes, so a replay writes nothing.
+written only when it changes, so a replay writes nothing. A screen that takes longer than the
+gateway waits is promised by SMS and sent when it is ready.
 """
 
-from django.db import connection, transaction
+import dataclasses
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samiti.channels import services
-from samiti.channels.models import Contact, UssdSession
+from samiti.channels.errors import ChannelError
+from samiti.channels.models import Contact, Message, UssdSession
+from samiti.channels.sending import notify
 from samiti.channels.ussd import menus
-from samiti.channels.ussd.screens import BACK, MORE, End, Invalid, Menu, Prompt, View, end_text, pages
+from samiti.channels.ussd.screens import (
+    BACK,
+    MORE,
+    End,
+    Invalid,
+    Menu,
+    Prompt,
+    View,
+    end_text,
+    lines_of,
+    localise,
+    pages,
+)
 from samiti.core.bengali import to_latin_digits
 from samiti.registry.models import Member
+
+log = logging.getLogger(__name__)
 
 
 def unknown_number() -> str:
@@ -39,17 +63,104 @@ def answer(
     contact = services.contact_for(member) if member is not None else None
     session, asked = _session(session_id, phone, member, contact, gateway, service_code)
     if member is None or contact is None:
-        text, more, secret = unknown_number(), False, False
+        screen = Screen(unknown_number(), more=False)
     else:
-        with translation.override(contact.language):
-            text, more, secret = _replay(member, contact, inputs, asked=asked)
+        screen = _in_time(member, contact, inputs, asked)
     # A secret ballot's inputs are its choice: the row, which names the member, keeps none of them.
-    last = "" if secret or not inputs else inputs[-1][:300]
+    last = "" if screen.secret or not inputs else inputs[-1][:300]
     changes: dict = {"screens": F("screens") + 1, "last_input": last}
-    if not more:
+    if not screen.more:
         changes["ended_at"] = timezone.now()
     UssdSession.objects.filter(pk=session).update(**changes)
-    return text, more
+    return screen.text, screen.more
+
+
+@dataclasses.dataclass(frozen=True)
+class Screen:
+    text: str  # as shown: one page, with its keys
+    more: bool  # whether the session goes on
+    secret: bool = False  # whether the path passed through a secret ballot
+    whole: str = ""  # all of it, for an SMS
+
+
+# Screens are built here while the gateway waits, so an answer that takes too long can be
+# promised by SMS instead. The threads keep their database connections between keypresses.
+_builders = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ussd")
+
+
+def _in_time(member: Member, contact: Contact, inputs: list[str], asked: bool) -> Screen:
+    """The screen; or, when building it takes longer than the gateway waits (USSD_ANSWER_SECONDS),
+    an END promising the answer by SMS, which is sent once it is built.
+
+    Inside a transaction the screen is built in this thread, as another could not see its writes
+    (so it is in tests, whose transaction holds their data)."""
+    budget = settings.USSD_ANSWER_SECONDS
+    if not budget or connection.in_atomic_block:
+        return _screen(member, contact, inputs, asked)
+    late = _Late()
+    future = _builders.submit(_build, member, contact, inputs, asked, late)
+    try:
+        return future.result(timeout=budget)
+    except FutureTimeout:
+        if not late.promise():  # finished just now
+            return future.result()
+        with translation.override(contact.language):
+            promise = end_text(_("This takes a moment. The answer will come by SMS."))
+        # Whether the path is a secret ballot's is not known yet: the row keeps no input.
+        return Screen(promise, more=False, secret=True)
+
+
+class _Late:
+    """Whether an answer was promised by SMS, decided once between the waiting request and the
+    thread building the answer."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._built = self._promised = False
+
+    def promise(self) -> bool:
+        """The request gives up waiting: True if the answer is now promised (not yet built)."""
+        with self._lock:
+            self._promised = not self._built
+            return self._promised
+
+    def built(self) -> bool:
+        """The answer is built: True if it was promised, so is to be sent by SMS."""
+        with self._lock:
+            self._built = True
+            return self._promised
+
+
+def _build(member: Member, contact: Contact, inputs: list[str], asked: bool, late: _Late) -> Screen:
+    # Before and after, as around a request: a connection too old or broken is closed.
+    close_old_connections()
+    try:
+        screen = _screen(member, contact, inputs, asked)
+    except Exception:
+        if late.built():
+            log.exception("The USSD answer promised to %s by SMS failed", member.pk)
+        raise
+    else:
+        if late.built():
+            _send_promised(member, contact, screen)
+        return screen
+    finally:
+        close_old_connections()
+
+
+def _send_promised(member: Member, contact: Contact, screen: Screen) -> None:
+    with translation.override(contact.language):
+        # A secret ballot's screen would put the choice in a message that names the member.
+        text = _("Your answer took too long. Please dial again.") if screen.secret else screen.whole
+    try:
+        notify(member=member, kind=Message.Kind.USSD_FOLLOW_UP, texts={contact.language: text})
+    except (ChannelError, DatabaseError):
+        log.exception("The USSD answer promised to %s by SMS was not sent", member.pk)
+
+
+def _screen(member: Member, contact: Contact, inputs: list[str], asked: bool) -> Screen:
+    with translation.override(contact.language):
+        return _replay(member, contact, inputs, asked=asked)
 
 
 def _session(
@@ -85,9 +196,8 @@ def _session(
     return session.pk, session.asked_language
 
 
-def _replay(member: Member, contact: Contact, inputs: list[str], *, asked: bool) -> tuple[str, bool, bool]:
-    """Walk the session's inputs from its first screen: the last screen's text, whether the
-    session goes on, and whether the path passed through a secret ballot."""
+def _replay(member: Member, contact: Contact, inputs: list[str], *, asked: bool) -> Screen:
+    """Walk the session's inputs from its first screen to the screen to show."""
     home = menus.language_first(member, contact) if asked or not contact.language_chosen else None
     stack: list[tuple[Menu | Prompt, int]] = [(home or menus.main(member, contact), 0)]
     error, secret = "", False
@@ -111,14 +221,15 @@ def _replay(member: Member, contact: Contact, inputs: list[str], *, asked: bool)
             error = invalid.message or _("Invalid choice")
             continue
         if isinstance(following, End):
-            return end_text(following.text), False, secret
+            return Screen(end_text(following.text), more=False, secret=secret, whole=localise(following.text))
         secret = secret or following.secret
         if isinstance(following, Menu) and following.home:
             stack = []
         stack.append((following, 0))
     view, page = stack[-1]
     shown = pages(view, error, back=view.back and len(stack) > 1)
-    return shown[min(page, len(shown) - 1)], True, secret
+    whole = localise("\n".join(line for line, _text in lines_of(view)))
+    return Screen(shown[min(page, len(shown) - 1)], more=True, secret=secret, whole=whole)
 
 
 def _choose(view: Menu | Prompt, key: str, typed: str) -> View:
