@@ -19,6 +19,8 @@ that another live run is sending. Cancelling stops the loop between two messages
 """
 
 import dataclasses
+import datetime
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -36,7 +38,7 @@ from samiti.channels.encoding import sms_length
 from samiti.channels.errors import ChannelError
 from samiti.channels.gateways.base import HTTP_TIMEOUT
 from samiti.channels.models import Broadcast, Contact, Message
-from samiti.channels.sending import deliver, sms_cost
+from samiti.channels.sending import deliver, outbox, sms_cost
 from samiti.core import audit
 from samiti.core.models import AuditEvent, Channel
 from samiti.registry.models import Area, Member, Organisation, User
@@ -436,7 +438,11 @@ def send_one(pk: int) -> bool:
     if not Message.objects.filter(pk=pk, status=Status.QUEUED).update(status=Status.SENDING, status_at=now):
         return False  # another run took it, or the broadcast was cancelled
     message = Message.objects.get(pk=pk)
-    if Contact.objects.filter(member_id=message.member_id, opted_out_at__isnull=False).exists():
+    # A reply answers the member's own message, STOP included.
+    if (
+        message.kind != Message.Kind.REPLY
+        and Contact.objects.filter(member_id=message.member_id, opted_out_at__isnull=False).exists()
+    ):
         Message.objects.filter(pk=pk).update(status=Status.SKIPPED, status_at=now)
         return False
     message = deliver(message)
@@ -471,7 +477,24 @@ def resume_broadcasts(*, enqueue: bool = False) -> list[int]:
         else:
             run_broadcast(pk)
     resume_notices(enqueue=enqueue)
+    resume_messages()
     return ids
+
+
+def resume_messages(*, sleep: Callable[[float], None] = time.sleep) -> int:
+    """Send the messages sent one by one (replies, a member's notices) that a process which died
+    left queued, as a broadcast's are; how many were sent. Only messages older than any live send
+    takes are touched, so none that a live process is still sending."""
+    stray = Message.objects.filter(
+        direction=Message.Direction.OUT,
+        broadcast__isnull=True,
+        topic="",
+        created_at__lt=timezone.now() - datetime.timedelta(seconds=STALE_AFTER),
+    )
+    _fail_interrupted(stray, sleep=sleep, what="Messages sent one by one")
+    return send_paced(
+        stray.filter(status=Status.QUEUED).order_by("id").values_list("pk", flat=True), sleep=sleep
+    )
 
 
 # ----- notices: one event told to many members ----------------------------------------------------
@@ -526,7 +549,9 @@ def tell_members(*, members: QuerySet[Member], topic: str, kind: str, texts: dic
         queued = Message.objects.filter(topic=topic, status=Status.QUEUED)
         few = list(queued.order_by("id").values_list("pk", flat=True)[: SMALL_NOTICE + 1])
         if len(few) <= SMALL_NOTICE:
-            transaction.on_commit(lambda: send_paced(few, rate=0), robust=True)
+            transaction.on_commit(
+                lambda: outbox.submit(functools.partial(send_paced, few, rate=0)), robust=True
+            )
             return len(few)
         transaction.on_commit(lambda: send_notices.enqueue(topic))
         return queued.count()

@@ -1,7 +1,8 @@
 """Messages in and out through the gateways: the one way an SMS leaves, and the one way one comes in.
 
 `send_sms` records the message (queued, with its segments) and hands it to the gateway once the
-write around it commits, so a rolled-back write sends nothing. `notify` is how the rest of Samiti
+write around it commits (on a thread of its own, see `outbox`), so a rolled-back write sends
+nothing. `notify` is how the rest of Samiti
 tells a member something: in their language, never to a member who sent STOP. `receive_sms`
 records an inbound SMS once per gateway id and sends the command's reply; `record_status` takes a
 delivery report.
@@ -21,6 +22,7 @@ from samiti.channels.errors import ChannelError
 from samiti.channels.gateways import Inbound, gateway
 from samiti.channels.models import Broadcast, Contact, Message
 from samiti.channels.services import contact_for, member_for_phone
+from samiti.core.background import Threads
 from samiti.core.bengali import to_bengali_digits
 from samiti.core.money import format_taka
 from samiti.registry.models import Member
@@ -69,9 +71,23 @@ def send_sms(
         reply_to=reply_to,
         broadcast=broadcast,
     )
-    # robust: a message that fails to leave is logged and the messages after it still go.
-    transaction.on_commit(lambda: deliver(message), robust=True)
+    transaction.on_commit(lambda: outbox.submit(send_queued, message), robust=True)
     return message
+
+
+# Messages are handed to the gateway on these threads: a gateway's HTTP answer takes a few hundred
+# milliseconds, which a gateway's callback or a leader's page should not wait for. A message left
+# queued by a process that died on the way is sent by `resume_broadcasts`.
+outbox = Threads("sms", workers=4)
+
+
+def send_queued(message: Message) -> Message:
+    """Claim a queued message (queued → sending, so nothing else sends it too) and hand it to its
+    gateway; as it was when another had claimed it."""
+    claimed = Message.objects.filter(pk=message.pk, status=Status.QUEUED).update(
+        status=Status.SENDING, status_at=timezone.now()
+    )
+    return deliver(message) if claimed else message
 
 
 def deliver(message: Message) -> Message:

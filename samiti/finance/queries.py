@@ -53,8 +53,9 @@ def assets_for(user: User) -> QuerySet[SharedAsset]:
     return SharedAsset.objects.filter(organisation__in=organisations_for(user))
 
 
-def open_cycle(group: Organisation) -> Cycle | None:
-    return Cycle.objects.filter(group=group, status=Cycle.Status.OPEN).first()
+def open_cycle(group_id: int) -> Cycle | None:
+    """The group's open savings cycle, with the group (its books need it)."""
+    return Cycle.objects.select_related("group").filter(group_id=group_id, status=Cycle.Status.OPEN).first()
 
 
 def latest_cycle(group: Organisation) -> Cycle | None:

@@ -6,7 +6,6 @@
 refusal, and never more than two SMS segments. What each command does is in `handlers`.
 """
 
-from django.db import transaction
 from django.utils import translation
 
 from samiti.channels import services
@@ -20,10 +19,10 @@ from samiti.core.errors import SamitiError
 __all__ = ["HANDLERS", "Command", "handle_sms", "parse"]
 
 
-@transaction.atomic
 def handle_sms(message: Message) -> str:
     """Do what a received SMS asks and return the reply; mark the message handled, or as waiting
-    for a leader (a demand to review, a text not understood)."""
+    for a leader (a demand to review, a text not understood). Called inside the transaction that
+    records the message (`sending.receive_sms`), so a failure keeps nothing."""
     member = message.member
     if member is None:
         message.status = Message.Status.HANDLED

@@ -37,7 +37,7 @@ def _organisation_ids(member: Member) -> list[int]:
 
 
 def balance(member: Member, command: Command, reply: Reply, message: Message) -> Outcome:
-    cycle = open_cycle(member.group)
+    cycle = open_cycle(member.group_id)
     if cycle is None:
         return reply.say("no_cycle"), HANDLED
     books = group_books(cycle, timezone.localdate())

@@ -3,6 +3,7 @@
 import datetime
 import json
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,12 +25,14 @@ class FakeProvider:
     def __init__(self) -> None:
         self.requests: list[dict] = []
         self.status, self.answer = 200, b"{}"
+        self.delay = 0.0  # seconds before it answers, as a gateway far away
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 provider.requests.append({"path": self.path, "headers": self.headers, "body": body})
+                time.sleep(provider.delay)
                 self.send_response(provider.status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()

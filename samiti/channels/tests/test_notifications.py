@@ -25,7 +25,7 @@ from samiti.channels.receivers import (
     poll_result_texts,
     receipt_texts,
 )
-from samiti.channels.sending import notify
+from samiti.channels.sending import notify, outbox
 from samiti.channels.services import opt_out, set_language
 from samiti.core.models import Channel
 from samiti.finance import testing as ft
@@ -209,6 +209,7 @@ def test_a_failing_gateway_fails_the_receipts_but_never_the_meeting(settings):
     assert not transaction.get_connection().in_atomic_block  # the meeting truly commits, then the receipts go
     saved = first_meeting(cycle, people)
     assert SavingsMeeting.objects.filter(pk=saved.pk).exists()
+    outbox.wait(timeout=10)  # the receipts are handed to the gateway on the outbox's threads
     sent = receipts()
     assert len(sent) == 3  # bn, en and the last member, who has a phone here
     assert {m.status for m in sent.values()} == {Status.FAILED}

@@ -12,9 +12,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from samiti.channels import broadcasts
 from samiti.channels.models import Message
-from samiti.channels.sending import notify, send_sms
+from samiti.channels.sending import notify, outbox, send_sms
+from samiti.channels.services import opt_out
+from samiti.channels.tests.test_gateways import FakeProvider
 from samiti.registry import testing
 
 pytestmark = pytest.mark.django_db
@@ -238,6 +242,51 @@ def test_two_deliveries_of_one_message_at_the_same_moment_are_counted_once(monke
     assert answers == [{"messages": [{"id": "race", "reply": "Got it"}]}] * 2
     assert Message.objects.filter(direction="in").count() == 1 and len(calls) == 1
     assert Message.objects.filter(direction="out").count() == 1
+
+
+# ----- handing replies to the gateway ----------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_callback_is_answered_without_waiting_for_the_gateway_to_take_the_reply(handled, settings):
+    provider = FakeProvider()
+    provider.delay, provider.answer = 1.0, json.dumps({"id": "agg-1"}).encode()
+    settings.SMS_GATEWAY, settings.GENERIC_SMS_URL = "generic_json", provider.url
+    try:
+        testing.member(phone="01711000001")
+        started = time.monotonic()
+        response = at_inbound(Client())
+        assert time.monotonic() - started < 0.8  # the gateway takes a second to answer
+        assert response.json() == {"messages": [{"id": "ATXid_1", "reply": "Got BAL"}]}
+        outbox.wait(timeout=10)
+        reply = Message.objects.get(direction="out")
+        assert (reply.status, reply.gateway_id, len(provider.requests)) == (Status.SENT, "agg-1", 1)
+    finally:
+        provider.close()
+
+
+def test_messages_a_dead_process_left_are_sent_by_the_resume_and_live_ones_are_left_alone():
+    member = testing.member(phone="01711000001")
+    opt_out(member=member, channel="sms")
+    asked = Message.objects.create(direction="in", gateway="console", gateway_id="in-1", phone=member.phone,
+                                   member=member, text="STOP", kind="command", status="handled")  # fmt: skip
+
+    def outbound(kind: str, status: str, **fields) -> Message:
+        return Message.objects.create(direction="out", gateway="console", phone=member.phone, member=member,
+                                      text=kind, kind=kind, status=status, **fields)  # fmt: skip
+
+    reply = outbound("reply", "queued", reply_to=asked)
+    notice = outbound("notification", "queued")
+    caught = outbound("receipt", "sending", status_at=timezone.now() - datetime.timedelta(minutes=5))
+    old = timezone.now() - datetime.timedelta(minutes=5)
+    Message.objects.filter(direction="out").update(created_at=old)
+    fresh = outbound("notification", "queued")  # a live process is about to send it
+    sent = broadcasts.resume_messages(sleep=lambda seconds: None)
+    status = dict(Message.objects.filter(direction="out").values_list("pk", "status"))
+    assert sent == 1 and status[reply.pk] == Status.SENT  # a reply answers even STOP
+    assert status[notice.pk] == Status.SKIPPED  # the member sent STOP before it went
+    assert status[caught.pk] == Status.FAILED  # it may have reached the gateway: not sent twice
+    assert status[fresh.pk] == Status.QUEUED
 
 
 # ----- with the real command handler -----------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from samiti.channels import services
 from samiti.channels.models import Message, UssdSession
+from samiti.channels.sending import outbox
 from samiti.channels.ussd import engine, menus
 from samiti.channels.ussd.screens import Menu
 from samiti.registry import testing
@@ -84,6 +85,8 @@ def test_a_slow_screen_is_promised_by_sms_and_sent_when_it_is_built(member, monk
     [sms] = promised_sms()
     assert (sms.member, sms.phone, sms.direction) == (member, PHONE, "out")
     assert sms.text == f"Savings of {member.pk}: Tk 300"
+    outbox.wait(timeout=5)
+    sms.refresh_from_db()
     assert sms.status == Message.Status.SENT
 
 

@@ -11,11 +11,10 @@ gateway waits is promised by SMS and sent when it is ready.
 import dataclasses
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -38,6 +37,7 @@ from samiti.channels.ussd.screens import (
     localise,
     pages,
 )
+from samiti.core.background import Threads
 from samiti.core.bengali import to_latin_digits
 from samiti.registry.models import Member
 
@@ -83,19 +83,15 @@ class Screen:
     whole: str = ""  # all of it, for an SMS
 
 
-# Screens are built here while the gateway waits, so an answer that takes too long can be
-# promised by SMS instead. The threads keep their database connections between keypresses.
-_builders = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ussd")
+# Screens are built on these threads while the request waits, so that it can stop waiting.
+_builders = Threads("ussd", workers=4)
 
 
 def _in_time(member: Member, contact: Contact, inputs: list[str], asked: bool) -> Screen:
     """The screen; or, when building it takes longer than the gateway waits (USSD_ANSWER_SECONDS),
-    an END promising the answer by SMS, which is sent once it is built.
-
-    Inside a transaction the screen is built in this thread, as another could not see its writes
-    (so it is in tests, whose transaction holds their data)."""
+    an END promising the answer by SMS, which is sent once it is built."""
     budget = settings.USSD_ANSWER_SECONDS
-    if not budget or connection.in_atomic_block:
+    if not budget:
         return _screen(member, contact, inputs, asked)
     late = _Late()
     future = _builders.submit(_build, member, contact, inputs, asked, late)
@@ -132,20 +128,13 @@ class _Late:
 
 
 def _build(member: Member, contact: Contact, inputs: list[str], asked: bool, late: _Late) -> Screen:
-    # Before and after, as around a request: a connection too old or broken is closed.
-    close_old_connections()
     try:
         screen = _screen(member, contact, inputs, asked)
-    except Exception:
-        if late.built():
-            log.exception("The USSD answer promised to %s by SMS failed", member.pk)
-        raise
-    else:
-        if late.built():
-            _send_promised(member, contact, screen)
-        return screen
     finally:
-        close_old_connections()
+        promised = late.built()
+    if promised:
+        _send_promised(member, contact, screen)
+    return screen
 
 
 def _send_promised(member: Member, contact: Contact, screen: Screen) -> None:

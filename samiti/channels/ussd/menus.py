@@ -82,10 +82,9 @@ def language(member: Member, contact: Contact) -> Menu:
 
 
 def savings(member: Member) -> Menu:
-    cycle = open_cycle(member.group)
+    cycle = open_cycle(member.group_id)
     if cycle is None:
         return Menu([_("Your group has no savings cycle open.")])
-    cycle.group = member.group
     books = group_books(cycle, timezone.localdate())
     saved = books.savings.get(member.pk, 0)
     lines = [

@@ -1,5 +1,6 @@
-"""Go on with the broadcasts still being sent, after a crash or a restart: only what is still queued
-is sent, and nobody twice (see samiti/channels/broadcasts.py)."""
+"""Go on with the broadcasts and notices still being sent, and the single messages left queued, after
+a crash or a restart: only what is still queued is sent, and nobody twice (see
+samiti/channels/broadcasts.py)."""
 
 from django.core.management.base import BaseCommand
 
@@ -7,7 +8,10 @@ from samiti.channels.broadcasts import resume_broadcasts
 
 
 class Command(BaseCommand):
-    help = "Send what is still queued of every broadcast being sent (here, or with --enqueue by db_worker)."
+    help = (
+        "Send what is still queued of every broadcast and notice being sent (here, or with --enqueue by "
+        "db_worker), and the single messages a process that died left queued."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
