@@ -90,8 +90,10 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +102,7 @@ HOST = "127.0.0.1"
 USSD_PATH = "/channels/ussd/africastalking/"
 SMS_PATH = "/channels/sms/africastalking/inbound/"
 TRIVIAL_PATH = "/trivial/"
+GATEWAY_SECONDS = 0.2
 GROUP_SIZE = 25
 ASSOCIATIONS = 10
 SERVICE_CODE = "*384*1234#"
@@ -418,8 +421,38 @@ class Server:
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(30)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:  # still handing replies to the slow gateway: not ours to wait for
+            self.process.kill()
+            self.process.wait(10)
         self.log.close()
+
+
+class SlowGateway:
+    """An SMS gateway on loopback that takes GATEWAY_SECONDS to accept each message, as a real
+    one across the internet does; the app is pointed at it as its generic JSON gateway."""
+
+    def __init__(self) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers["Content-Length"]))
+                time.sleep(GATEWAY_SECONDS)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"id": "slow"}')
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer((HOST, 0), Handler)
+        self.url = f"http://{HOST}:{self.server.server_port}/send"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def _request_bytes(path: str, body: bytes) -> bytes:
@@ -611,6 +644,8 @@ def main() -> None:
     profile(phones)
     connection.close()
     env = server_environment(database_url)
+    slow = SlowGateway()
+    slow_env = env | {"SMS_GATEWAY": "generic_json", "GENERIC_SMS_URL": slow.url}
     times = {"clients": args.clients, "warmup": args.warmup, "duration": args.duration}
     dial = ussd_session(random.Random(1), phones, "probe")[0]
 
@@ -638,18 +673,21 @@ def main() -> None:
         ("USSD sessions, flat out", "app", USSD_PATH, ussd, is_ussd, 0.0),
         (f"USSD sessions, paced (~{args.think:g} s a keypress)", "app", USSD_PATH, ussd, is_ussd, args.think),
         ("inbound SMS (AT callback), flat out", "app", SMS_PATH, sms, is_json, 0.0),
+        (f"  the same, gateway taking {GATEWAY_SECONDS:g} s a reply", "slow", SMS_PATH, sms, is_json, 0.0),
     ]
     targets = {
-        "bare": ("bench.bench_channels:trivial", TRIVIAL_PATH),
-        "django": ("bench.bench_channels:django_trivial", TRIVIAL_PATH),
-        "app": ("samiti.wsgi", USSD_PATH),
+        "bare": ("bench.bench_channels:trivial", TRIVIAL_PATH, env),
+        "django": ("bench.bench_channels:django_trivial", TRIVIAL_PATH, env),
+        "app": ("samiti.wsgi", USSD_PATH, env),
+        "slow": ("samiti.wsgi", USSD_PATH, slow_env),
     }
     for workers in ["sync"] + ([] if args.no_gthread else ["gthread"]):
         title = "2 sync workers" if workers == "sync" else "2 gthread workers x 4 threads"
         print(f" gunicorn, {title}:", flush=True)
         # All three served at once (idle workers cost nothing), loaded one after another.
         servers = {
-            name: Server(target, workers, env, probe, dial) for name, (target, probe) in targets.items()
+            name: Server(target, workers, environment, probe, dial)
+            for name, (target, probe, environment) in targets.items()
         }
         results: dict[str, list[Result]] = {label: [] for label, *_rest in kinds}
         before = Message.objects.filter(direction=Message.Direction.IN).count()
@@ -680,12 +718,14 @@ def main() -> None:
             )
         kept = Message.objects.filter(direction=Message.Direction.IN).count() - before
         connection.close()
-        answered = sum(r.answered for r in results[kinds[-1][0]])
+        sms_kinds = [label for label, _name, path, *_rest in kinds if path == SMS_PATH]
+        answered = sum(r.answered for label in sms_kinds for r in results[label])
         print(
             f"      inbound messages kept {kept:,}, callbacks answered 200 {answered:,} "
             "(warm-up included): " + ("each once" if kept == answered else "MISMATCH"),
             flush=True,
         )
+    slow.stop()
 
 
 if __name__ == "__main__":

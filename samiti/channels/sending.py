@@ -76,9 +76,10 @@ def send_sms(
 
 
 # Messages are handed to the gateway on these threads: a gateway's HTTP answer takes a few hundred
-# milliseconds, which a gateway's callback or a leader's page should not wait for. A message left
-# queued by a process that died on the way is sent by `resume_broadcasts`.
-outbox = Threads("sms", workers=4)
+# milliseconds, which a gateway's callback or a leader's page should not wait for (8 threads hand
+# over 40 messages a second per process when each takes 0.2 s). A message left queued by a process
+# that died on the way is sent by `resume_broadcasts`.
+outbox = Threads("sms", workers=8)
 
 
 def send_queued(message: Message) -> Message:
