@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from samiti.core import background
 from samiti.registry import testing
 
 
@@ -20,6 +21,14 @@ def _english_by_default():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_background_connections(django_db_setup):
+    # Tests that commit (transaction=True) send SMS on the outbox's threads, whose connections would
+    # keep PostgreSQL from dropping the test database.
+    yield
+    background.close_connections()
 
 
 # Browser tests (marked `browser`): Playwright drives the system Chromium. Without it they are

@@ -68,13 +68,14 @@ about a quarter slower than on the day of the first figures (bare WSGI 2,108 req
 
 No errors; every inbound id kept once (15,214 in a SQLite run). Against the trivial view, USSD
 flat out is 0.28 of its requests/s on SQLite (0.20 in a run the same morning before the reads
-below were made plain SQL) and 0.15 on PostgreSQL, whose server process takes its share of the same 2 cores for each of a
-keypress's 5 to 13 statements. The aim, p99 under 100 ms with 50 concurrent sessions, holds
-for sessions of people (paced: p99 13 ms on SQLite, 27 ms on PostgreSQL); flat out it cannot on
-2 cores, since 50 clients waiting on each other make the latency 50 / throughput (139 ms at
-359 req/s). Inbound SMS reach 198 a second on SQLite, 0.15 of the trivial view, and 40 % of
-the aim of 500; with a gateway that takes 0.2 s a message they still reach 205, where before the
-outbox a sync worker waited for the gateway on every callback (at most 2 / 0.2 s = 10 a second).
+below were made plain SQL) and 0.15 on PostgreSQL, whose server process takes its share of the
+same 2 cores for each of a keypress's 5 to 13 statements. The aim, p99 under 100 ms with 50
+concurrent sessions, holds for sessions of people (paced: p99 13 ms on SQLite, 27 ms on
+PostgreSQL); flat out it cannot on 2 cores, since 50 clients waiting on each other make the
+latency 50 / throughput (139 ms at 359 req/s). Inbound SMS reach 198 a second on SQLite, 0.15 of
+the trivial view, and 40 % of the aim of 500; with a gateway that takes 0.2 s a message they still
+reach 205, where before the outbox a sync worker waited for the gateway on every callback (at most
+2 / 0.2 s = 10 a second).
 
 What costs the time (the profile above, and cProfile of keypresses in the test client): a
 keypress takes 5 to 13 queries and about 3 to 5 ms of CPU, of which SQLite itself is about 3 %;

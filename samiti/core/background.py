@@ -14,7 +14,8 @@ from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,12 @@ log = logging.getLogger(__name__)
 class Threads:
     def __init__(self, name: str, workers: int) -> None:
         self.name = name
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+        self._pool = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix=name, initializer=self._remember_connections
+        )
         self._pending: set[Future] = set()
+        self._connections: list[BaseDatabaseWrapper] = []
+        _every.append(self)
 
     def submit(self, work: Callable[..., Any], *args: Any) -> Future:
         """Run `work(*args)` on one of the threads; its future, which logs a failure."""
@@ -43,11 +48,33 @@ class Threads:
         """Wait for the work handed over so far to be done (a test's check; a clean stop)."""
         futures.wait(list(self._pending), timeout=timeout)
 
+    def close_connections(self) -> None:
+        """Close the threads' database connections, from another thread (before a test database
+        is dropped, which no open connection may hold)."""
+        for wrapper in self._connections:
+            wrapper.inc_thread_sharing()
+            try:
+                wrapper.close()
+            finally:
+                wrapper.dec_thread_sharing()
+
+    def _remember_connections(self) -> None:
+        self._connections.extend(connections.all(initialized_only=False))
+
     def _done(self, future: Future) -> None:
         self._pending.discard(future)
         error = future.exception()
         if error is not None:
             log.error("Background work on %s failed", self.name, exc_info=error)
+
+
+_every: list[Threads] = []
+
+
+def close_connections() -> None:
+    """Close the database connections of every Threads' threads."""
+    for threads in _every:
+        threads.close_connections()
 
 
 def _as_a_request(work: Callable[..., Any], *args: Any) -> Any:
