@@ -63,6 +63,11 @@ def _width(c: str, encoding: str) -> int:
     return 2 if ord(c) > 0xFFFF else 1
 
 
+def clip(text: str, length: int) -> str:
+    """`text` cut to at most `length` characters, "..." marking the cut."""
+    return text if len(text) <= length else text[: max(length - 3, 0)].rstrip() + "..."
+
+
 def fits_ussd_screen(text: str) -> bool:
     """Whether `text` fits one USSD screen (182 GSM-7 characters, or 80 UCS-2 code units)."""
     encoding, count = units(text)

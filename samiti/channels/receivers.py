@@ -27,7 +27,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from samiti.channels.broadcasts import tell_members
-from samiti.channels.encoding import sms_length
+from samiti.channels.encoding import clip, sms_length
 from samiti.channels.errors import ChannelError
 from samiti.channels.models import Message
 from samiti.channels.sending import notify, sms_taka
@@ -131,9 +131,7 @@ def application_texts(*, scheme: Any, status: str) -> dict[str, str]:
         ("en", scheme.name_en or scheme.name_bn, english),
         ("bn", scheme.name_bn or scheme.name_en, bengali),
     ):
-        if len(name) > SCHEME_NAME_LIMIT:
-            name = name[: SCHEME_NAME_LIMIT - 3].rstrip() + "..."
-        texts[language] = APPLICATION[language] % {"scheme": name, "status": words}
+        texts[language] = APPLICATION[language] % {"scheme": clip(name, SCHEME_NAME_LIMIT), "status": words}
     return texts
 
 
@@ -168,7 +166,7 @@ def fitted(wording: str, parts: dict[str, Any], field: str, value: str) -> str:
 def short_name(row: Any, language: str, limit: int = 40) -> str:
     """A bilingual name (an authority's, an organisation's) in `language`, at most `limit` long."""
     name = (row.name_bn or row.name_en) if language == "bn" else (row.name_en or row.name_bn)
-    return name if len(name) <= limit else name[: limit - 3].rstrip() + "..."
+    return clip(name, limit)
 
 
 def _number(value: int, language: str) -> str:
@@ -252,10 +250,7 @@ def poll_result_texts(poll: Poll, result: PollResult) -> dict[str, str]:
     yes_no = [result.counts.get(pk, 0) for pk in sorted(labels)] if poll.kind == Poll.Kind.YES_NO else [0, 0]
     texts = {}
     for i, language in enumerate(("en", "bn")):
-        winner = ", ".join(
-            label if len(label) <= LABEL_LIMIT else label[: LABEL_LIMIT - 3].rstrip() + "..."
-            for label in (labels[pk] for pk in named)
-        )
+        winner = ", ".join(clip(labels[pk], LABEL_LIMIT) for pk in named)
         outcome = OUTCOMES[key][i] % {
             "yes": _number(yes_no[0], language),
             "no": _number(yes_no[1], language),

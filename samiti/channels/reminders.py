@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from samiti.channels.broadcasts import tell_members
+from samiti.channels.encoding import clip
 from samiti.channels.models import Message
 from samiti.channels.receivers import fitted, short_name, sms_day
 from samiti.core.bengali import to_bengali_digits
@@ -43,9 +44,7 @@ def reminder_texts(meeting: Meeting) -> dict[str, str]:
     starts = timezone.localtime(meeting.starts_at)
     texts = {}
     for i, language in enumerate(("en", "bn")):
-        what = meeting.title or KINDS.get(meeting.kind, KINDS[Meeting.Kind.OTHER])[i]
-        if len(what) > TITLE_LIMIT:
-            what = what[: TITLE_LIMIT - 3].rstrip() + "..."
+        what = clip(meeting.title or KINDS.get(meeting.kind, KINDS[Meeting.Kind.OTHER])[i], TITLE_LIMIT)
         time = f"{starts.hour}:{starts.minute:02d}"
         parts = {
             "what": what,

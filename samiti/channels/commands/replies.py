@@ -6,7 +6,7 @@ import datetime
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from samiti.channels.encoding import SMS_PART, sms_length, units
+from samiti.channels.encoding import SMS_PART, clip, sms_length, units
 from samiti.channels.texts import DAY_PARTS_BN, text
 from samiti.core.bengali import to_bengali_digits
 from samiti.core.errors import SamitiError
@@ -19,10 +19,6 @@ MAX_UNITS = {encoding: part * MAX_SEGMENTS for encoding, part in SMS_PART.items(
 
 def fits(reply: str) -> bool:
     return sms_length(reply).segments <= MAX_SEGMENTS
-
-
-def clip(value: str, length: int) -> str:
-    return value if len(value) <= length else value[: max(length - 3, 0)].rstrip() + "..."
 
 
 def cut_to_fit(reply: str) -> str:

@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from samiti.channels.encoding import fits_ussd_screen
+from samiti.channels.encoding import clip, fits_ussd_screen
 from samiti.core.bengali import to_bengali_digits
 from samiti.core.money import format_taka
 
@@ -92,8 +92,7 @@ def day(value: datetime.date | datetime.datetime) -> str:
 
 
 def short(text: str, limit: int = LABEL_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+    return clip(" ".join(text.split()), limit)
 
 
 # Laying out ------------------------------------------------------------------------------------------
